@@ -1,0 +1,119 @@
+# llmcap - will this model fit, and how fast will it run?
+#
+# The menu (each target builds what it needs; objects and binaries go to build/):
+#   make run        install missing Debian packages, build, run an example estimate
+#   make test       build and run every test (unit + CLI integration); ends "N passed, N failed"
+#   make all        build the library, the `llmcap` CLI and the tests
+#   make deps       install the Debian packages the build needs (apt-get; sudo when not root)
+#   make bench      speed benchmarks: estimates/s on one core, sweep rows/s as CSV
+#   make accuracy   MAPE of predictions against ../shared/reference/measured_runs.csv
+#   make clean      remove build/
+# Overridable: CC, CFLAGS, SANITIZE=address,undefined (a sanitized build in build/san/), O=-O2
+# Later issues add: wasm, web, serve, plots.
+
+CC       ?= cc
+O        ?= -O2
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wpointer-arith -Wformat=2 -Wundef -Wvla -Wno-unused-parameter
+CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+INCLUDES := -Iestimator -Iengine/format
+ifdef SANITIZE
+BUILD    ?= build/san
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+O        := -O1 -g
+else
+BUILD    ?= build
+SANFLAGS :=
+endif
+CFLAGS   ?=
+ALLCFLAGS = $(CSTD) $(O) -g $(WARN) $(INCLUDES) $(SANFLAGS) -MMD -MP $(CFLAGS)
+LDLIBS   := -lcjson -lgsl -lgslcblas -lm
+LDFLAGS  += $(SANFLAGS)
+
+VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+ALLCFLAGS += -DLLMCAP_VERSION=\"$(VERSION)\"
+
+LIB_SRC  := $(wildcard estimator/*.c) $(wildcard engine/format/*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_SRC  := $(wildcard estimator/cli/*.c)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_SRC := $(wildcard tests/estimator/test_*.c) $(wildcard tests/engine/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+BENCH_SRC:= $(wildcard bench/*.c)
+BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+LIB      := $(BUILD)/libllmcap.a
+CLI      := $(BUILD)/llmcap
+
+DEB_PKGS := libcjson-dev libgsl-dev
+SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all run deps test bench accuracy clean check-deps
+
+all: check-deps $(CLI) $(TEST_BIN) $(BENCH_BIN)
+
+# install what is missing (Debian 12); quiet when everything is there
+deps:
+	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+check-deps:
+	@test -f /usr/include/cjson/cJSON.h || { echo "missing cJSON headers: run 'make deps' (Debian package libcjson-dev)"; exit 2; }
+	@test -f /usr/include/gsl/gsl_statistics.h || { echo "missing GSL headers: run 'make deps' (Debian package libgsl-dev)"; exit 2; }
+
+# the README's first command: set up, build, and answer a real question
+run: deps
+	@$(MAKE) --no-print-directory $(CLI)
+	$(CLI) estimate --model llama-3.1-8b --quant Q4_K_M --hardware rtx-4090 --ctx 8192
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+# data/*.json embedded into the CLI (llmcap --data DIR reads other files)
+$(BUILD)/tools/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -o $@ $<
+
+$(BUILD)/gen/data_embed.c: $(BUILD)/tools/embed data/hardware.json data/models.json
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed $@ llmcap_hardware_json data/hardware.json llmcap_models_json data/models.json
+
+$(BUILD)/obj/gen/data_embed.o: $(BUILD)/gen/data_embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -c $< -o $@
+
+$(CLI): $(CLI_OBJ) $(BUILD)/obj/gen/data_embed.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/obj/gen/data_embed.o $(LIB) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c $(LIB) tests/test.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -Itests -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+
+# every test binary and the CLI integration tests; totals on the last line
+test: deps
+	@$(MAKE) --no-print-directory all
+	@LLMCAP=$(CLI) BUILD=$(BUILD) tests/run_all.sh $(TEST_BIN)
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@LLMCAP=$(CLI) bench/run_bench.sh $(BUILD)
+
+accuracy: deps
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/bench/accuracy ../shared/reference/measured_runs.csv
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs every test binary given as arguments, then the CLI integration tests
+# (tests/cli/*.sh, each printing its own "N passed, N failed" line), and prints
+# the totals as the last line: "N passed, N failed". Exit status 1 on any failure.
+set -u
+total_pass=0; total_fail=0; crashed=0
+run_one() {
+  local name=$1; shift
+  local out rc line p f
+  out=$("$@" 2>&1); rc=$?
+  line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n1)
+  if [ -z "$line" ]; then
+    printf '%s\n' "$out" | tail -n 20
+    echo "CRASH $name (exit $rc, no summary line)"; crashed=$((crashed+1)); total_fail=$((total_fail+1)); return
+  fi
+  p=${line%% passed*}; f=${line#*, }; f=${f%% failed}
+  total_pass=$((total_pass+p)); total_fail=$((total_fail+f))
+  if [ "$f" != 0 ] || [ "$rc" != 0 ]; then printf '%s\n' "$out" | grep -v '^[0-9]* passed' | tail -n 40; fi
+  printf '%-40s %s\n' "$name" "$line"
+}
+for t in "$@"; do run_one "$(basename "$t")" "$t"; done
+for s in tests/cli/*.sh; do [ -f "$s" ] && run_one "cli/$(basename "$s")" bash "$s"; done
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" = 0 ]
