@@ -441,8 +441,8 @@ static llmcap_status parse_field(const field_def *fd, const cJSON *v, char *e, d
             }
         }
         describe(v, got, sizeof got);
-        return entry_err(c, LLMCAP_ERR_INVALID_ARG, "field '%s' must be one of \"gpu\", \"apple\", \"igpu\", \"cpu\" (got %s)",
-                         fd->name, got);
+        return entry_err(c, LLMCAP_ERR_INVALID_ARG,
+                         "field '%s' must be one of \"gpu\", \"apple\", \"igpu\", \"cpu\" (got %s)", fd->name, got);
     case FT_ALIASES:
         return parse_aliases(fd, v, al, c);
     }
@@ -522,8 +522,8 @@ static llmcap_status check_hardware(const void *entry, uint64_t null_mask, const
                          "field 'memory_gib' must be null for kind \"cpu\" (RAM is given per run; got %.10g)",
                          h->memory_bytes / GIB);
     if (h->kind != LLMCAP_HW_CPU && mem_null)
-        return entry_err(c, LLMCAP_ERR_INVALID_ARG, "field 'memory_gib' must be a number > 0 for kind \"%s\" (got null)",
-                         hw_kind_names[h->kind]);
+        return entry_err(c, LLMCAP_ERR_INVALID_ARG,
+                         "field 'memory_gib' must be a number > 0 for kind \"%s\" (got null)", hw_kind_names[h->kind]);
     return LLMCAP_OK;
 }
 
@@ -687,8 +687,9 @@ static llmcap_status parse_file(const file_schema *fs, const char *text, size_t 
         size_t line, col;
         line_col(text, pos, &line, &col);
         if (pos + 1 >= len)
-            return set_err(err, LLMCAP_ERR_PARSE, "%s: JSON ends unexpectedly at line %zu, column %zu (byte %zu of %zu; truncated?)",
-                           label, line, col, pos, len);
+            return set_err(err, LLMCAP_ERR_PARSE,
+                           "%s: JSON ends unexpectedly at line %zu, column %zu (byte %zu of %zu; truncated?)", label,
+                           line, col, pos, len);
         return set_err(err, LLMCAP_ERR_PARSE, "%s: malformed JSON at line %zu, column %zu (byte %zu)", label, line,
                        col, pos);
     }
@@ -700,8 +701,9 @@ static llmcap_status parse_file(const file_schema *fs, const char *text, size_t 
             continue;
         size_t line, col;
         line_col(text, pos, &line, &col);
-        st = set_err(err, LLMCAP_ERR_PARSE, "%s: unexpected text after the JSON value at line %zu, column %zu (byte %zu)",
-                     label, line, col, pos);
+        st = set_err(err, LLMCAP_ERR_PARSE,
+                     "%s: unexpected text after the JSON value at line %zu, column %zu (byte %zu)", label, line, col,
+                     pos);
         break;
     }
 
@@ -709,8 +711,9 @@ static llmcap_status parse_file(const file_schema *fs, const char *text, size_t 
     const cJSON *arr = NULL;
     if (st == LLMCAP_OK && !cJSON_IsObject(doc)) {
         describe(doc, got, sizeof got);
-        st = set_err(err, LLMCAP_ERR_INVALID_ARG, "%s: the top level must be an object {\"schema_version\": 1, \"%s\": [...]} (got %s)",
-                     label, fs->array_key, got);
+        st = set_err(err, LLMCAP_ERR_INVALID_ARG,
+                     "%s: the top level must be an object {\"schema_version\": 1, \"%s\": [...]} (got %s)", label,
+                     fs->array_key, got);
     }
     if (st == LLMCAP_OK) {
         int seen_version = 0, seen_array = 0;
@@ -803,7 +806,8 @@ llmcap_status llmcap_db_load_json(const char *hardware_json, size_t hardware_len
     if (!db)
         return set_err(err, LLMCAP_ERR_NOMEM, "out of memory");
     void *hw = NULL, *models = NULL;
-    llmcap_status st = parse_file(&hw_schema, hardware_json, hardware_len, hw_label, &hw, &db->hw_aliases, &db->n_hw, err);
+    llmcap_status st =
+        parse_file(&hw_schema, hardware_json, hardware_len, hw_label, &hw, &db->hw_aliases, &db->n_hw, err);
     db->hw = hw;
     if (st == LLMCAP_OK) {
         st = parse_file(&model_schema, models_json, models_len, models_label, &models, &db->model_aliases,

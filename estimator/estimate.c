@@ -264,6 +264,18 @@ static double peak_tflops(const llmcap_hardware *hw, const llmcap_backend_params
     return bp->default_tflops > 0 ? bp->default_tflops : 1.0;
 }
 
+/* effective prefill matmul rate, FLOP/s: the INT8 path for quantized weights
+ * where the device lists INT8 (llama.cpp MMQ), else the FP16/FP32 peak; a
+ * harmonic ceiling (profile prefill_cap_tflops) */
+static double prefill_rate(const llmcap_hardware *hw, const llmcap_backend_params *bp, bool quantized)
+{
+    double peak = peak_tflops(hw, bp);
+    if (quantized && hw->kind != LLMCAP_HW_CPU && bp->default_tflops <= 0 && hw->int8_tops > 0) peak = hw->int8_tops;
+    double rate = bp->compute_eff * peak;
+    if (bp->prefill_cap_tflops > 0) rate = 1.0 / (1.0 / rate + 1.0 / bp->prefill_cap_tflops);
+    return rate * 1e12;
+}
+
 /* per-device decode step time for S sequences at depth d; returns seconds and
  * fills the parts */
 typedef struct dtime {
@@ -309,7 +321,8 @@ static dtime decode_dev_time(const ctxinfo *c, const dev *d, const llmcap_hardwa
 }
 
 typedef struct ptime {
-    double total_s;
+    double total_s;      /* whole prompt */
+    double chunk_s;      /* one ubatch (for pipelining across GPUs) */
     llmcap_bound bound;
 } ptime;
 
@@ -319,7 +332,7 @@ static ptime prefill_dev_time(const ctxinfo *c, const dev *d, const dev *gpu_dev
 {
     const llmcap_model_spec *s = &c->m->spec;
     const qtable *q = c->q;
-    ptime r = {0, LLMCAP_BOUND_COMPUTE};
+    ptime r = {.total_s = 0, .chunk_s = 0, .bound = LLMCAP_BOUND_COMPUTE};
     const uint32_t nl = d->l1 - d->l0;
     if (nl == 0 && !d->out) return r;
     const double u = fmin((double)c->p->n_ubatch, n);
@@ -333,7 +346,7 @@ static ptime prefill_dev_time(const ctxinfo *c, const dev *d, const dev *gpu_dev
     double params = rng(q->cum_active_params, d->l0, d->l1);
     double flops = 2.0 * params * n;
     /* causal attention over the prompt: token i attends d0 + i cells */
-    flops += attn_flops(c, d->l0, d->l1, 1.0) * (n * d0 + n * n / 2.0);
+    const double aflops = attn_flops(c, d->l0, d->l1, 1.0) * (n * d0 + n * n / 2.0);
     if (d->out) { w += q->output_bytes; flops += 2.0 * q->output_params; } /* logits of the last token only */
     const double bytes = chunks * w;
 
@@ -344,9 +357,11 @@ static ptime prefill_dev_time(const ctxinfo *c, const dev *d, const dev *gpu_dev
             /* op offload: host weights are uploaded over the host link each ubatch
              * and multiplied on the GPU */
             const llmcap_backend_params *gp = &c->pr->kind[gpu_dev->kind];
+            const double rate = prefill_rate(gpu_dev->hw, gp, c->quantized_weights);
             double t_up = bytes / (c->pr->pcie_eff * gpu_dev->hw->pcie_gbps * 1e9);
-            double t_c = flops / (gp->compute_eff * peak_tflops(gpu_dev->hw, gp) * 1e12);
+            double t_c = flops / rate + aflops / (rate * gp->prefill_attn_eff);
             r.total_s = fmax(t_up, t_c) + chunks * nl * gp->layer_overhead_us * 1e-6;
+            r.chunk_s = r.total_s / chunks;
             r.bound = t_up > t_c ? LLMCAP_BOUND_PCIE : LLMCAP_BOUND_COMPUTE;
             return r;
         }
@@ -355,9 +370,11 @@ static ptime prefill_dev_time(const ctxinfo *c, const dev *d, const dev *gpu_dev
     }
     const llmcap_backend_params *bp = &c->pr->kind[kind];
     double bw = (d->cpu_exec ? c->pr->host_bw_eff : bp->bw_eff) * hw->bandwidth_gbps * 1e9;
-    const double t_c = flops / (bp->compute_eff * peak_tflops(hw, bp) * 1e12);
+    const double rate = prefill_rate(hw, bp, c->quantized_weights);
+    const double t_c = flops / rate + aflops / (rate * bp->prefill_attn_eff);
     const double t_m = bytes / bw;
     r.total_s = fmax(t_c, t_m) + chunks * (nl + (d->out ? 1 : 0)) * bp->layer_overhead_us * 1e-6;
+    r.chunk_s = r.total_s / chunks;
     r.bound = d->cpu_exec ? LLMCAP_BOUND_HOST_RAM : (t_c >= t_m ? LLMCAP_BOUND_COMPUTE : LLMCAP_BOUND_BANDWIDTH);
     return r;
 }
@@ -534,15 +551,28 @@ llmcap_status llmcap_estimate(llmcap_model *m, const llmcap_params *p, llmcap_re
     const double np = p->n_prompt;
     double t_pre = 0;
     if (np > 0) {
-        double worst = -1;
+        double worst = -1, sum_chunk = 0, max_chunk = 0;
+        uint32_t busy = 0;
         llmcap_bound pb = LLMCAP_BOUND_COMPUTE;
         const dev *g0 = (kind == LLMCAP_HW_GPU || kind == LLMCAP_HW_APPLE || kind == LLMCAP_HW_IGPU) ? gpu0 : NULL;
         for (uint32_t i = 0; i < nd; i++) {
             ptime t = prefill_dev_time(&c, &devs[i], g0, cpu_hw, np, (double)p->depth);
             t_pre += t.total_s;
+            sum_chunk += t.chunk_s;
+            if (t.chunk_s > max_chunk) max_chunk = t.chunk_s;
+            if (t.total_s > 0) busy++;
             if (t.total_s > worst) { worst = t.total_s; pb = t.bound; }
         }
         const double chunks = ceil(np / fmin((double)p->n_ubatch, np));
+        if (kind == LLMCAP_HW_GPU && gpus_used > 1 && busy == gpus_used && chunks > 1) {
+            /* llama.cpp pipeline parallelism (all layers on GPUs, several GPUs): the
+             * ubatches of one n_batch flow through the GPUs like a pipeline, so a
+             * batch of k ubatches takes (k - 1) * slowest stage + one full pass. */
+            const double k = fmax(1.0, floor((double)p->n_batch / p->n_ubatch));
+            const double batches = ceil(chunks / k);
+            const double kk = fmin(k, chunks);
+            t_pre = batches * ((kk - 1) * max_chunk + sum_chunk);
+        }
         t_pre += chunks * mainp->tok_overhead_ms * 1e-3;
         r->speed.prefill_tok_s = np / t_pre;
         r->speed.prefill_bound = pb;

@@ -217,6 +217,9 @@ typedef struct llmcap_backend_params {
                                  kernels, GB/s; 0 = none */
     double usable_mem_frac;   /* fraction of the device memory llama.cpp may use (Metal's
                                  recommendedMaxWorkingSetSize on Apple) (0..1] */
+    double prefill_cap_tflops;/* prefill throughput ceiling combined harmonically with
+                                 compute_eff * peak: 1/rate = 1/(eff*peak) + 1/cap; 0 = none */
+    double prefill_attn_eff;  /* attention FLOPs in prefill run at this fraction of the matmul rate */
 } llmcap_backend_params;
 
 typedef struct llmcap_profile {

@@ -19,9 +19,18 @@
  *   with the per-token overheads below removed that is ~85%. STREAM-like kernels
  *   reach 85-92% of HBM/GDDR peak. */
 #define GPU_BW_EFF 0.85
-/* compute_eff 0.40: pp512 of Llama-3-8B Q4_K_M reaches 25-50% of the listed dense
- *   FP16 rate on the measured GPUs (XiongjieDai pp512 rows). */
-#define GPU_COMPUTE_EFF 0.40
+/* Prefill of quantized weights runs llama.cpp's MMQ kernels on the INT8 path
+ *   (estimate.c uses int8_tops as the peak when a device lists it, FP16 otherwise).
+ *   XiongjieDai pp512 rows for Llama-3-8B Q4_K_M reach 9-25% of dense INT8 and flatten
+ *   near 100-130 TFLOPS whatever the peak (H100 PCIe 130, 4090 114, A100 96): a
+ *   harmonic ceiling 1/rate = 1/(0.30 * peak) + 1/200 TFLOPS puts the 15 single-GPU
+ *   rows within about 15%. */
+#define GPU_COMPUTE_EFF 0.30
+#define GPU_PREFILL_CAP_TFLOPS 200.0
+/* Attention in prefill (QK^T, softmax, V without flash attention in 2024 builds) runs
+ *   at about 1/3 of the matmul rate: pp4096 is 17-26% slower than pp512 on the same
+ *   GPUs while attention adds only ~7% FLOPs for Llama-3-8B. */
+#define GPU_PREFILL_ATTN_EFF 0.30
 /* per decode step: graph launch, synchronisation and sampling (~0.5 ms), plus
  *   ~55 us per layer of kernel launches (about 12 kernels per layer at ~4-5 us each);
  *   together ~2.3 ms for a 32-layer model, the intercept of the tg rows above. */
@@ -44,6 +53,7 @@
  *   M2 Ultra, M3 Max: 40-57% with overheads). */
 #define APPLE_BW_EFF 0.62
 #define APPLE_COMPUTE_EFF 0.60   /* pp512 reaches 58-78% of the listed FP16 vector rate */
+#define APPLE_PREFILL_ATTN_EFF 0.30
 #define APPLE_TOK_OVERHEAD_MS 1.0
 #define APPLE_LAYER_OVERHEAD_US 60.0
 #define APPLE_RUNTIME_BYTES (256.0 * MIB)
@@ -53,7 +63,8 @@
 #define APPLE_USABLE_FRAC 0.75
 
 /* Other unified-memory GPUs (Strix Halo, DGX Spark / GB10). */
-#define IGPU_BW_EFF 0.75
+/* DGX Spark tg32 rows (2025 build) decode at ~85% of the 273 GB/s LPDDR5X peak. */
+#define IGPU_BW_EFF 0.85
 #define IGPU_COMPUTE_EFF 0.40
 #define IGPU_TOK_OVERHEAD_MS 0.8
 #define IGPU_LAYER_OVERHEAD_US 40.0
@@ -88,13 +99,15 @@ static const llmcap_profile default_profile = {
     .name = "default",
     .kind = {
         [LLMCAP_HW_GPU] = {GPU_BW_EFF, GPU_COMPUTE_EFF, GPU_TOK_OVERHEAD_MS, GPU_LAYER_OVERHEAD_US,
-                           GPU_RUNTIME_BYTES, 0.0, GPU_ATTN_EFF, GPU_BW_CAP_GBPS, 1.0},
+                           GPU_RUNTIME_BYTES, 0.0, GPU_ATTN_EFF, GPU_BW_CAP_GBPS, 1.0, GPU_PREFILL_CAP_TFLOPS,
+                           GPU_PREFILL_ATTN_EFF},
         [LLMCAP_HW_APPLE] = {APPLE_BW_EFF, APPLE_COMPUTE_EFF, APPLE_TOK_OVERHEAD_MS, APPLE_LAYER_OVERHEAD_US,
-                             APPLE_RUNTIME_BYTES, 0.0, APPLE_ATTN_EFF, 0.0, APPLE_USABLE_FRAC},
+                             APPLE_RUNTIME_BYTES, 0.0, APPLE_ATTN_EFF, 0.0, APPLE_USABLE_FRAC, 0.0,
+                             APPLE_PREFILL_ATTN_EFF},
         [LLMCAP_HW_IGPU] = {IGPU_BW_EFF, IGPU_COMPUTE_EFF, IGPU_TOK_OVERHEAD_MS, IGPU_LAYER_OVERHEAD_US,
-                            IGPU_RUNTIME_BYTES, 0.0, IGPU_ATTN_EFF, 0.0, IGPU_USABLE_FRAC},
+                            IGPU_RUNTIME_BYTES, 0.0, IGPU_ATTN_EFF, 0.0, IGPU_USABLE_FRAC, 0.0, 0.5},
         [LLMCAP_HW_CPU] = {CPU_BW_EFF, CPU_COMPUTE_EFF, CPU_TOK_OVERHEAD_MS, CPU_LAYER_OVERHEAD_US,
-                           CPU_RUNTIME_BYTES, CPU_DEFAULT_TFLOPS, CPU_ATTN_EFF, 0.0, 1.0},
+                           CPU_RUNTIME_BYTES, CPU_DEFAULT_TFLOPS, CPU_ATTN_EFF, 0.0, 1.0, 0.0, 0.5},
     },
     .multi_gpu_overhead_ms = MULTI_GPU_OVERHEAD_MS,
     .pcie_eff = PCIE_EFF,
