@@ -435,9 +435,10 @@ void llmcap_request_init(llmcap_request *rq);
  * (no trailing junk, no NaN/inf, in range). */
 llmcap_status llmcap_request_set(llmcap_request *rq, const char *key, const char *value, llmcap_error *err);
 
-/* Parse a quant name: a file type ("Q4_K_M", "iq4_xs", "F16") sets *ftype and
- * *tensor_type = -1; a tensor type that is not a file type ("Q4_K", "Q6_K",
- * "MXFP4") sets *tensor_type (every 2-D weight that type) and *ftype = -1.
+/* Parse a quant name: a file type ("Q4_K_M", "iq4_xs", "F16"; llama-quantize's
+ * aliases "Q4_K" = Q4_K_M, ...) sets *ftype and *tensor_type = -1; "pure:TYPE"
+ * ("pure:Q4_K") or a tensor type that is no file type ("MXFP4") sets
+ * *tensor_type (every 2-D weight that type, llama-quantize --pure) and *ftype = -1.
  * LLMCAP_ERR_NOT_FOUND with the nearest names when unknown. */
 llmcap_status llmcap_parse_quant(const char *name, int *ftype, int *tensor_type, llmcap_error *err);
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define GIB (1024.0 * 1024.0 * 1024.0)
 
@@ -31,7 +32,7 @@ static const opt_def OPTS[] = {
     {"n_gpu", "gpus,n-gpu", OPT_U32, 1, LLMCAP_MAX_GPUS, "number of identical GPUs (layer split)"},
     {"host", "host", OPT_STR, 0, 0, "CPU platform id for offloaded layers (default cpu-ddr5-5600-2ch)"},
     {"host_ram_gib", "host-ram-gib,ram-gib", OPT_F64, 0, 1e6, "host RAM, GiB (0 = not checked)"},
-    {"quant", "quant,q", OPT_STR, 0, 0, "file type (Q4_K_M, Q8_0, IQ4_XS, F16...) or tensor type (Q4_K...)"},
+    {"quant", "quant,q", OPT_STR, 0, 0, "file type (Q4_K_M, Q8_0, IQ4_XS, F16, ...) or pure:TYPE (every weight TYPE)"},
     {"n_ctx", "ctx,c,n-ctx", OPT_U32, 0, LLMCAP_NCTX_MAX, "context size n_ctx, tokens (0 = model's training context)"},
     {"n_batch", "batch,b,n-batch", OPT_U32, 1, LLMCAP_NCTX_MAX, "logical batch n_batch, tokens (2048)"},
     {"n_ubatch", "ubatch,ub,n-ubatch", OPT_U32, 1, LLMCAP_NCTX_MAX, "physical batch n_ubatch, tokens (512)"},
@@ -205,6 +206,17 @@ llmcap_status llmcap_parse_quant(const char *name, int *ftype, int *tensor_type,
 {
     *ftype = -1;
     *tensor_type = -1;
+    const bool pure = !strncasecmp(name, "pure:", 5);
+    if (pure) {
+        int t = gguf_type_from_name(name + 5);
+        if (t >= 0 && t != GGUF_TYPE_Q8_1 && t != GGUF_TYPE_Q8_K && (t < GGUF_TYPE_I8 || t == GGUF_TYPE_BF16 ||
+                                                                     t == GGUF_TYPE_IQ1_M || t >= GGUF_TYPE_TQ1_0)) {
+            *tensor_type = t;
+            return LLMCAP_OK;
+        }
+        return llmcap_set_error(err, LLMCAP_ERR_NOT_FOUND, "unknown tensor type '%s' in '%s' (e.g. pure:Q4_K, pure:Q8_0)",
+                                name + 5, name);
+    }
     int f = gguf_ftype_from_name(name);
     if (f >= 0) { *ftype = f; return LLMCAP_OK; }
     int t = gguf_type_from_name(name);
@@ -342,7 +354,7 @@ llmcap_status llmcap_request_load_model(const llmcap_db *db, llmcap_request *rq,
         if (st) {
             if (err) {
                 char tmp[sizeof err->msg];
-                snprintf(tmp, sizeof tmp, "%s: %s", rq->hf_config, err->msg);
+                snprintf(tmp, sizeof tmp, "%.200s: %.300s", rq->hf_config, err->msg);
                 memcpy(err->msg, tmp, sizeof tmp);
             }
             return st;

@@ -278,8 +278,8 @@ static bool check_count(reader *r, uint64_t count, uint64_t min_each, const char
     uint64_t remaining = r->file_size - r->pos;
     if (count > remaining / min_each) {
         return fail(r, GGUF_ERR_TRUNCATED,
-                    "%s %llu cannot fit in the %llu bytes left in the file (at least %llu bytes each)",
-                    what, (unsigned long long)count, (unsigned long long)remaining,
+                    "%s: %s %llu cannot fit in the %llu bytes left in the file (at least %llu bytes each)",
+                    r->what, what, (unsigned long long)count, (unsigned long long)remaining,
                     (unsigned long long)min_each);
     }
     return true;
@@ -317,7 +317,7 @@ static void decode_scalar(uint32_t t, const uint8_t *p, int64_t *i, uint64_t *u,
     case GGUF_VAL_INT32:  *i = (int32_t)le32(p); *u = (uint64_t)*i; break;
     case GGUF_VAL_UINT64: *u = le64(p); *i = (int64_t)*u; break; /* range checked by getters */
     case GGUF_VAL_INT64:  *i = (int64_t)le64(p); *u = (uint64_t)*i; break;
-    case GGUF_VAL_FLOAT32: { uint32_t b = le32(p); float x; memcpy(&x, &b, 4); *f = x; break; }
+    case GGUF_VAL_FLOAT32: { uint32_t b = le32(p); float x; memcpy(&x, &b, 4); *f = (double)x; break; }
     case GGUF_VAL_FLOAT64: { uint64_t b = le64(p); double x; memcpy(&x, &b, 8); *f = x; break; }
     default: break;
     }
@@ -648,12 +648,12 @@ gguf_status gguf_open_memory(const void *buf, size_t len, uint64_t file_size,
     r.need_bytes = need_bytes;
     if (err && err_len) err[0] = '\0';
     if (need_bytes) *need_bytes = 0;
+    if (out) *out = NULL;
     if (!out || (!buf && len > 0) || file_size < len) {
         fail(&r, GGUF_ERR_INVALID, "bad arguments to gguf_open_memory (buf %s, len %zu, file_size %llu)",
              buf ? "set" : "NULL", len, (unsigned long long)file_size);
         return r.status;
     }
-    *out = NULL;
     static const uint8_t empty[1] = {0};
     r.buf = buf ? buf : empty;
     r.len = len;
@@ -683,11 +683,11 @@ gguf_status gguf_open_file(const char *path, gguf_ctx **out, char *err, size_t e
     r.err = err;
     r.err_len = err_len;
     if (err && err_len) err[0] = '\0';
+    if (out) *out = NULL;
     if (!path || !out) {
         fail(&r, GGUF_ERR_INVALID, "bad arguments to gguf_open_file");
         return r.status;
     }
-    *out = NULL;
     /* O_NONBLOCK: opening a FIFO must not wait for a writer */
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
@@ -968,7 +968,10 @@ static char *dup_str(const char *s) {
 
 /* Store an encoded value under key, replacing an earlier value of that key. */
 static bool writer_set(gguf_writer *w, const char *key, gguf_value_type type, bytes *value) {
-    if (!w || !key || !key[0] || value->failed) { free(value->p); return false; }
+    if (!w || !key || !key[0] || strlen(key) > GGUF_MAX_KEY_BYTES || value->failed) {
+        free(value->p);
+        return false;
+    }
     for (size_t i = 0; i < w->n_kv; i++) {
         if (strcmp(w->kvs[i].key, key) == 0) {
             free(w->kvs[i].value.p);

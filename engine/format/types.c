@@ -349,7 +349,7 @@ static int plan_ffn_layer(const plan_state *s, const char *name, int counter) {
 }
 
 static bool divisible(gguf_type t, int64_t ne0) {
-    const gguf_type_info *ti = gguf_type_get(t);
+    const gguf_type_info *ti = gguf_type_get((int)t);
     return ti && ne0 >= 0 && (uint64_t)ne0 % ti->block_elems == 0;
 }
 
@@ -579,7 +579,7 @@ bool gguf_plan_types(int ftype, const gguf_plan_model *model,
     }
     if (s.n_ffn <= 0) s.n_ffn = max_blk + 1;
 
-    const bool quantized = gguf_type_get(s.base)->quantized;
+    const bool quantized = gguf_type_get((int)s.base)->quantized;
     for (size_t k = 0; k < n; k++) {
         const gguf_plan_tensor *t = &tensors[k];
         if (!plan_is_quantizable(t)) {

@@ -249,7 +249,7 @@ static uint64_t plan_bytes(const model_list *m, const gguf_type *types) {
     for (size_t i = 0; i < m->n; i++) {
         const gguf_plan_tensor *t = &m->t[i];
         bool ok = false;
-        total += gguf_type_tensor_bytes(types[i], (uint64_t)t->ne[0],
+        total += gguf_type_tensor_bytes((int)types[i], (uint64_t)t->ne[0],
                                         (uint64_t)(t->ne[0] * t->ne[1] * t->ne[2] * t->ne[3]), &ok);
         CHECK(ok);
     }
