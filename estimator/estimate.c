@@ -470,7 +470,7 @@ llmcap_status llmcap_estimate(llmcap_model *m, const llmcap_params *p, llmcap_re
             if (kind == LLMCAP_HW_GPU && !d->is_host)
                 snprintf(dm->name, sizeof dm->name, "%.100s #%u", d->hw->name[0] ? d->hw->name : d->hw->id, i);
             else if (kind == LLMCAP_HW_GPU)
-                snprintf(dm->name, sizeof dm->name, "host RAM (%.100s)", d->hw->name[0] ? d->hw->name : d->hw->id);
+                snprintf(dm->name, sizeof dm->name, "host RAM (%.100s)", d->hw->id);
             else
                 snprintf(dm->name, sizeof dm->name, "%s", d->hw->name[0] ? d->hw->name : d->hw->id);
             if (d->kind == LLMCAP_HW_CPU) dm->capacity_bytes = host_cap;
