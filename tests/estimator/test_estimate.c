@@ -6,6 +6,7 @@
 #include "llmcap.h"
 #include "test.h"
 #include "types.h"
+#include "gguf.h"
 
 #define GIB (1024.0 * 1024.0 * 1024.0)
 #define MIB (1024.0 * 1024.0)
@@ -426,7 +427,94 @@ static void test_cpu_and_apple(void)
     llmcap_model_free(m);
 }
 
-TEST_MAIN(TEST(test_llama3_q4km_size), TEST(test_kv_gqa), TEST(test_kv_swa), TEST(test_kv_mla),
+/* A GGUF written by our own writer with mixed tensor types: the estimator's
+ * weights must equal the file's tensor data bytes exactly, from the whole
+ * file and from a header prefix; truncations are parse errors. */
+static void add_t(gguf_writer *w, const char *name, gguf_type t, int64_t ne0, int64_t ne1)
+{
+    int64_t ne[2] = {ne0, ne1};
+    CHECK(gguf_writer_add_tensor(w, name, t, ne1 > 1 ? 2 : 1, ne, NULL));
+}
+
+static void test_gguf_generated(void)
+{
+    gguf_writer *w = gguf_writer_create();
+    gguf_writer_set_str(w, "general.architecture", "llama");
+    gguf_writer_set_str(w, "general.name", "generated");
+    gguf_writer_set_u32(w, "llama.block_count", 3);
+    gguf_writer_set_u32(w, "llama.embedding_length", 512);
+    gguf_writer_set_u32(w, "llama.feed_forward_length", 1536);
+    gguf_writer_set_u32(w, "llama.attention.head_count", 8);
+    gguf_writer_set_u32(w, "llama.attention.head_count_kv", 2);
+    gguf_writer_set_u32(w, "llama.context_length", 4096);
+    gguf_writer_set_u32(w, "llama.vocab_size", 1000);
+    static const gguf_type mix[] = {GGUF_TYPE_Q4_K, GGUF_TYPE_Q6_K, GGUF_TYPE_F16, GGUF_TYPE_Q8_0, GGUF_TYPE_IQ4_XS,
+                                    GGUF_TYPE_Q5_K, GGUF_TYPE_BF16, GGUF_TYPE_Q4_0, GGUF_TYPE_IQ2_XXS};
+    size_t k = 0;
+    add_t(w, "token_embd.weight", GGUF_TYPE_Q4_K, 512, 1000);
+    for (int l = 0; l < 3; l++) {
+        char n[64];
+        static const char *const names[] = {"attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"};
+        snprintf(n, sizeof n, "blk.%d.attn_norm.weight", l); add_t(w, n, GGUF_TYPE_F32, 512, 1);
+        snprintf(n, sizeof n, "blk.%d.ffn_norm.weight", l); add_t(w, n, GGUF_TYPE_F32, 512, 1);
+        for (int j = 0; j < 7; j++) {
+            int64_t in = j == 6 ? 1536 : 512, out = j == 1 || j == 2 ? 128 : j >= 4 && j <= 5 ? 1536 : 512;
+            snprintf(n, sizeof n, "blk.%d.%s.weight", l, names[j]);
+            add_t(w, n, mix[k++ % (sizeof mix / sizeof mix[0])], in, out);
+        }
+    }
+    add_t(w, "output_norm.weight", GGUF_TYPE_F32, 512, 1);
+    add_t(w, "output.weight", GGUF_TYPE_Q6_K, 512, 1000);
+    uint8_t *buf;
+    size_t len;
+    CHECK(gguf_writer_to_memory(w, &buf, &len));
+    gguf_writer_free(w);
+
+    gguf_ctx *g;
+    char msg[256];
+    CHECK(gguf_open_memory(buf, len, len, &g, NULL, msg, sizeof msg) == GGUF_OK);
+    const double expect = (double)gguf_total_tensor_bytes(g);
+    gguf_close(g);
+
+    llmcap_model *m;
+    llmcap_error err;
+    CHECK(llmcap_model_from_gguf_memory(buf, len, len, NULL, &m, &err) == LLMCAP_OK);
+    CHECK(llmcap_model_is_exact(m));
+    llmcap_params p = params("rtx-4090", -1, 0);
+    llmcap_result r = run(m, &p);
+    CHECK_NEAR(r.memory.weights_bytes, expect, 0);
+    CHECK_EQ_INT(r.n_ctx, 4096);
+    /* KV: 4096 cells x 3 layers x (2 heads x 64) x 2 (K,V) x 2 bytes */
+    CHECK_NEAR(r.memory.kv_bytes, 4096.0 * 3 * 128 * 2 * 2, 0);
+    /* what-if requantisation of the same file changes the weights */
+    p.ftype = GGUF_FTYPE_Q8_0;
+    p.override_types = true;
+    llmcap_result q = run(m, &p);
+    CHECK(q.memory.weights_bytes != r.memory.weights_bytes);
+    llmcap_model_free(m);
+
+    /* header prefix only (a browser reading File.slice): same answer */
+    size_t hdr = 1024, need = 0;
+    llmcap_status st;
+    while ((st = llmcap_model_from_gguf_memory(buf, hdr, len, &need, &m, &err)) != LLMCAP_OK && need > hdr && need <= len)
+        hdr = need;
+    CHECK(st == LLMCAP_OK);
+    if (st == LLMCAP_OK) {
+        p = params("rtx-4090", -1, 0);
+        r = run(m, &p);
+        CHECK_NEAR(r.memory.weights_bytes, expect, 0);
+        llmcap_model_free(m);
+    }
+    /* truncated files: a clean parse error, never a crash */
+    for (size_t cut = 0; cut < len; cut += len / 97 + 1) {
+        st = llmcap_model_from_gguf_memory(buf, cut, cut, NULL, &m, &err);
+        CHECK(st == LLMCAP_ERR_PARSE);
+        CHECK(err.msg[0] != 0);
+    }
+    free(buf);
+}
+
+TEST_MAIN(TEST(test_gguf_generated), TEST(test_llama3_q4km_size), TEST(test_kv_gqa), TEST(test_kv_swa), TEST(test_kv_mla),
           TEST(test_param_counts), TEST(test_moe_active), TEST(test_compute_buffer), TEST(test_ngl_placement),
           TEST(test_tied_output_copy), TEST(test_multi_gpu_split), TEST(test_speed_monotonic), TEST(test_fit),
           TEST(test_classic), TEST(test_bad_params), TEST(test_request), TEST(test_cpu_and_apple))
