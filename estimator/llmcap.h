@@ -462,8 +462,6 @@ const char *llmcap_option_name(size_t i);
 const char *llmcap_option_help(size_t i);
 /* Comma-separated command-line spellings of option i, e.g. "ctx,c,n-ctx". */
 const char *llmcap_option_cli(size_t i);
-/* True when option i takes no value on the command line (a flag). */
-bool llmcap_option_is_flag(size_t i);
 
 #ifdef __cplusplus
 }

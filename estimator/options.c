@@ -56,7 +56,6 @@ size_t llmcap_option_count(void) { return N_OPTS; }
 const char *llmcap_option_name(size_t i) { return i < N_OPTS ? OPTS[i].key : NULL; }
 const char *llmcap_option_help(size_t i) { return i < N_OPTS ? OPTS[i].help : NULL; }
 const char *llmcap_option_cli(size_t i) { return i < N_OPTS ? OPTS[i].cli : NULL; }
-bool llmcap_option_is_flag(size_t i) { return false && i; }
 
 void llmcap_request_init(llmcap_request *rq)
 {

@@ -99,5 +99,6 @@ int cmd_list(int argc, char **argv)
         cJSON_Delete(arr);
     }
     llmcap_db_free(c.db);
+    if (fflush(stdout) != 0 || ferror(stdout)) { cli_error("error writing standard output"); return 1; }
     return 0;
 }

@@ -287,48 +287,89 @@ static int json_line_to_request(sweep *S, const char *line, size_t len, const ch
     return 0;
 }
 
-static int run_in_file(sweep *S, sink *out)
+/* The whole --in file, read once into memory: every line is checked before
+ * the first row is written (so bad input writes nothing, not even the CSV
+ * header), and a pipe (--in /dev/stdin) works as well as a file. */
+static int read_in_file(const char *path, char **out, size_t *out_len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) { cli_error("cannot open '%s': %s", path, strerror(errno)); return EXIT_BAD_INPUT; }
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (cap - n < 65536) {
+            size_t nc = cap ? cap * 2 : 131072;
+            char *nb = realloc(buf, nc);
+            if (!nb) { free(buf); fclose(f); cli_error("out of memory reading '%s'", path); return 1; }
+            buf = nb;
+            cap = nc;
+        }
+        size_t r = fread(buf + n, 1, cap - n, f);
+        n += r;
+        if (r == 0) break;
+    }
+    const int bad = ferror(f), e = errno;
+    fclose(f);
+    if (bad) { free(buf); cli_error("cannot read '%s': %s", path, strerror(e)); return 1; }
+    *out = buf;
+    *out_len = n;
+    return 0;
+}
+
+/* Resolve every line of text; with out, also write its row. */
+static int run_in_lines(sweep *S, const char *text, size_t len, sink *out)
 {
     const char *path = S->a.in_path;
-    for (int pass = 0; pass < 2; pass++) {
-        FILE *f = fopen(path, "r");
-        if (!f) { cli_error("cannot open '%s': %s", path, strerror(errno)); return EXIT_BAD_INPUT; }
-        char *line = NULL;
-        size_t cap = 0, lineno = 0, rows = 0;
-        ssize_t len;
-        char buf[8192];
-        int rc = 0;
-        while ((len = getline(&line, &cap, f)) != -1) {
-            lineno++;
-            size_t l = (size_t)len;
-            while (l && (line[l - 1] == '\n' || line[l - 1] == '\r' || line[l - 1] == ' ')) l--;
-            if (l == 0) continue;
-            llmcap_request rq;
-            if ((rc = json_line_to_request(S, line, l, path, lineno, &rq))) break;
-            llmcap_error err = {0};
-            if (llmcap_request_resolve_params(S->c.db, &rq, &err)) {
-                cli_error("%s:%zu: %s", path, lineno, err.msg);
-                rc = EXIT_BAD_INPUT;
-                break;
-            }
-            llmcap_model *m = cached_model(S, &rq, &err);
-            if (!m) {
-                cli_error("%s:%zu: %s", path, lineno, err.msg);
-                rc = EXIT_BAD_INPUT;
-                break;
-            }
-            if (pass == 1) {
-                report_in in = {.model = label_of(&rq), .hardware = rq.params.gpu.id, .p = &rq.params, .m = m};
-                if (write_row(out->f, S->c.format, &in, m, &rq.params, buf)) { rc = 1; break; }
-            }
-            rows++;
-        }
-        free(line);
-        fclose(f);
+    size_t lineno = 0, rows = 0;
+    char buf[8192];
+    for (size_t pos = 0; pos < len;) {
+        const char *line = text + pos;
+        const char *nl = memchr(line, '\n', len - pos);
+        size_t l = nl ? (size_t)(nl - line) : len - pos;
+        pos += l + (nl ? 1 : 0);
+        lineno++;
+        while (l && (line[l - 1] == '\r' || line[l - 1] == ' ')) l--;
+        if (l == 0) continue;
+        llmcap_request rq;
+        int rc = json_line_to_request(S, line, l, path, lineno, &rq);
         if (rc) return rc;
-        if (rows == 0) { cli_error("%s: no scenarios (empty file)", path); return EXIT_BAD_INPUT; }
+        llmcap_error err = {0};
+        if (llmcap_request_resolve_params(S->c.db, &rq, &err)) {
+            cli_error("%s:%zu: %s", path, lineno, err.msg);
+            return EXIT_BAD_INPUT;
+        }
+        llmcap_model *m = cached_model(S, &rq, &err);
+        if (!m) {
+            cli_error("%s:%zu: %s", path, lineno, err.msg);
+            return EXIT_BAD_INPUT;
+        }
+        if (out) {
+            report_in in = {.model = label_of(&rq), .hardware = rq.params.gpu.id, .p = &rq.params, .m = m};
+            if (write_row(out->f, S->c.format, &in, m, &rq.params, buf)) { cli_error("error writing output"); return 1; }
+        }
+        rows++;
     }
+    if (rows == 0) { cli_error("%s: no scenarios (empty file)", path); return EXIT_BAD_INPUT; }
     return 0;
+}
+
+static int run_in_file(sweep *S)
+{
+    char *text = NULL;
+    size_t len = 0;
+    int rc = read_in_file(S->a.in_path, &text, &len);
+    if (rc) return rc;
+    if ((rc = run_in_lines(S, text, len, NULL)) == 0) { /* check everything first */
+        sink out;
+        if ((rc = sink_open(&out, S->c.out_path)) == 0) {
+            if (S->c.format == OUT_CSV) report_csv_header(out.f);
+            rc = run_in_lines(S, text, len, &out);
+            if (rc) sink_abort(&out);
+            else rc = sink_commit(&out);
+        }
+    }
+    free(text);
+    return rc;
 }
 
 int cmd_sweep(int argc, char **argv)
@@ -353,12 +394,7 @@ int cmd_sweep(int argc, char **argv)
             rc = EXIT_BAD_INPUT;
             goto done;
         }
-        sink out;
-        if ((rc = sink_open(&out, S->c.out_path))) goto done;
-        if (S->c.format == OUT_CSV) report_csv_header(out.f);
-        rc = run_in_file(S, &out);
-        if (rc) sink_abort(&out);
-        else rc = sink_commit(&out);
+        rc = run_in_file(S);
         goto done;
     }
 
