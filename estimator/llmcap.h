@@ -329,7 +329,7 @@ typedef struct llmcap_result {
         double decode_ms_per_tok;
         double decode_agg_tok_s;   /* aggregate decode with n_seq sequences, tokens/s */
         double prefill_tok_s;      /* prefill of n_prompt tokens at `depth`, tokens/s */
-        double ttft_ms;            /* time to first token: prefill of n_prompt + one decode step, ms */
+        double ttft_ms;            /* time to first token: prefill of n_prompt (its logits give the first token), ms */
         double total_ms;           /* ttft + (n_gen - 1) decode steps, ms */
         double decode_bytes_per_tok; /* bytes read per decode step (weights + KV) */
         double prefill_flops_per_tok;

@@ -368,11 +368,12 @@ llmcap_status llmcap_model_qtable(llmcap_model *m, int ftype, int tensor_type, b
             bool okb = true;
             bytes = (double)gguf_type_tensor_bytes(types[i], (uint64_t)t->ne[0], (uint64_t)tensor_elems(t), &okb);
             if (!okb) {
+                const char *tname = gguf_type_name(types[i]); /* a static string: read before types is freed */
                 free(lb); free(la); free(lx); free(lp); free(types);
                 free(q->cum_bytes); free(q->cum_active); free(q->cum_expert); free(q->cum_active_params);
                 return llmcap_set_error(err, LLMCAP_ERR_INVALID_ARG,
                                         "tensor '%s' (row %lld) cannot be stored as %s", t->name,
-                                        (long long)t->ne[0], gguf_type_name(types[i]));
+                                        (long long)t->ne[0], tname);
             }
         }
         const double el = tensor_elems(t);

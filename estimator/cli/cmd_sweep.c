@@ -112,7 +112,7 @@ static int expand(const char *key, const char *text, char ***out, size_t *n_out)
     for (char *save = NULL, *tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         char *c1 = strchr(tok, ':');
         char **items = NULL;
-        size_t ni = 0;
+        size_t ni = 0, icap = 0;
         char buf[64];
         if (c1) {
             char *c2 = strchr(c1 + 1, ':');
@@ -144,9 +144,12 @@ static int expand(const char *key, const char *text, char ***out, size_t *n_out)
                     break;
                 }
                 snprintf(buf, sizeof buf, "%.15g", v);
-                char **ni2 = realloc(items, (ni + 1) * sizeof *items);
-                if (!ni2) { rc = 1; break; }
-                items = ni2;
+                if (ni == icap) { /* grow geometrically: a range may have 10^5 values */
+                    icap = icap ? icap * 2 : 64;
+                    char **ni2 = realloc(items, icap * sizeof *items);
+                    if (!ni2) { rc = 1; break; }
+                    items = ni2;
+                }
                 items[ni++] = strdup(buf);
             }
         } else {
@@ -443,6 +446,14 @@ int cmd_sweep(int argc, char **argv)
         char **vals;
         size_t n;
         if ((rc = expand(d->key, lists[i].value, &vals, &n))) goto done;
+        total *= n; /* <= 10^8 * 10^5: no overflow */
+        if (total > MAX_ROWS) { /* before resolving (and allocating) the values */
+            cli_error("sweep: the grid has more than %llu scenarios", MAX_ROWS);
+            for (size_t j = 0; j < n; j++) free(vals[j]);
+            free(vals);
+            rc = EXIT_BAD_INPUT;
+            goto done;
+        }
         d->v = calloc(n, sizeof *d->v);
         if (!d->v) { rc = 1; cli_error("out of memory"); }
         for (size_t j = 0; j < n && !rc; j++) {
@@ -467,12 +478,6 @@ int cmd_sweep(int argc, char **argv)
         for (size_t j = 0; j < n; j++) free(vals[j]);
         free(vals);
         if (rc) goto done;
-        total *= n;
-        if (total > MAX_ROWS) {
-            cli_error("sweep: the grid has more than %llu scenarios", MAX_ROWS);
-            rc = EXIT_BAD_INPUT;
-            goto done;
-        }
     }
 
     sink out;
