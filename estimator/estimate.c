@@ -208,7 +208,7 @@ static double kv_read_bytes(const ctxinfo *c, uint32_t l0, uint32_t l1, double d
 static double attn_flops(const ctxinfo *c, uint32_t l0, uint32_t l1, double d)
 {
     const llmcap_model *m = c->m;
-    double n_swa = 0, n_all = (double)(l1 - l0);
+    double n_swa = 0;
     if (m->spec.swa_window) {
         /* share of sliding layers in the range, by KV elements */
         double ks = rng(m->cum_k_swa, l0, l1), kg = rng(m->cum_k_glob, l0, l1);
@@ -216,12 +216,10 @@ static double attn_flops(const ctxinfo *c, uint32_t l0, uint32_t l1, double d)
     }
     const double dg = fmin(d, (double)c->n_ctx);
     const double ds = fmin(d, (double)(m->spec.swa_window ? m->spec.swa_window : c->n_ctx));
-    (void)n_all;
     return rng(m->cum_attn_flops, l0, l1) * ((1.0 - n_swa) * dg + n_swa * ds);
 }
 
-/* compute (activation) buffer of a device, bytes; see the file comment of
- * the formula's anchors in the header of this function. */
+/* compute (activation) buffer of a device, bytes (anchors in the comment below) */
 static double compute_bytes(const ctxinfo *c, const dev *d)
 {
     const llmcap_model_spec *s = &c->m->spec;
@@ -399,6 +397,9 @@ llmcap_status llmcap_estimate(llmcap_model *m, const llmcap_params *p, llmcap_re
     ctxinfo c = {.m = m, .q = q, .p = p, .pr = pr};
     c.n_ctx = p->n_ctx ? p->n_ctx : (s->n_ctx_train ? s->n_ctx_train : 4096);
     if (c.n_ctx > LLMCAP_NCTX_MAX) c.n_ctx = LLMCAP_NCTX_MAX;
+    if (p->depth > c.n_ctx)
+        return llmcap_set_error(err, LLMCAP_ERR_INVALID_ARG,
+                                "depth %u exceeds n_ctx %u: the KV cache cannot hold the context", p->depth, c.n_ctx);
     c.cells_glob = pad_up(c.n_ctx, KV_PAD);
     c.cells_swa = c.cells_glob;
     if (s->swa_window) {
@@ -437,7 +438,6 @@ llmcap_status llmcap_estimate(llmcap_model *m, const llmcap_params *p, llmcap_re
         const uint32_t rep = ngl > 0 ? ngl - 1 : 0; /* repeating layers on GPUs */
         const uint32_t start = L - rep;
         const uint32_t slots = ngl;                 /* rep layers + the output layer */
-        uint32_t n_used = 0;
         for (uint32_t g = 0; g < p->n_gpu; g++) {
             /* even split: GPU g holds slots [ceil(g*slots/n), ceil((g+1)*slots/n)) */
             uint32_t a = (uint32_t)(((uint64_t)g * slots + p->n_gpu - 1) / p->n_gpu);
@@ -447,9 +447,7 @@ llmcap_status llmcap_estimate(llmcap_model *m, const llmcap_params *p, llmcap_re
             d.l1 = start + (b < rep ? b : rep);
             d.out = slots > 0 && b == slots && a < b;
             devs[nd++] = d;
-            if (a < b) n_used++;
         }
-        (void)n_used;
         gpu0 = &devs[0];
         devs[nd++] = (dev){.hw = host_hw, .kind = LLMCAP_HW_CPU, .is_host = true, .l0 = 0, .l1 = start,
                            .out = ngl == 0, .cpu_exec = true};

@@ -349,6 +349,8 @@ static void test_bad_params(void)
     expect_invalid(m, &q, "file type");
     q = p; q.host_ram_bytes = -1;
     expect_invalid(m, &q, "host RAM");
+    q = p; q.depth = 5000; /* n_ctx 4096 */
+    expect_invalid(m, &q, "depth");
     llmcap_model_free(m);
 
     /* bad specs */
