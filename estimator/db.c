@@ -21,7 +21,7 @@
  * LLMCAP_ERR_UNSUPPORTED for a schema_version other than 1, LLMCAP_ERR_IO /
  * LLMCAP_ERR_NOMEM for files and memory. The first error stops the load.
  */
-#include "llmcap.h"
+#include "internal.h"
 
 #include <cjson/cJSON.h>
 
@@ -51,18 +51,6 @@
 /* Errors                                                                     */
 /* ========================================================================= */
 
-static llmcap_status set_err(llmcap_error *err, llmcap_status s, const char *fmt, ...) DB_PRINTF(3, 4);
-static llmcap_status set_err(llmcap_error *err, llmcap_status s, const char *fmt, ...) {
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        err->status = s;
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-    }
-    return s;
-}
-
 /* Where we are while validating: names the file, the entry and its id. */
 typedef struct entry_ctx {
     const char *label;
@@ -80,9 +68,9 @@ static llmcap_status entry_err(const entry_ctx *c, llmcap_status s, const char *
         vsnprintf(detail, sizeof detail, fmt, ap);
         va_end(ap);
         if (c->id[0])
-            set_err(c->err, s, "%s: entry %zu (%s): %s", c->label, c->index, c->id, detail);
+            llmcap_set_error(c->err, s, "%s: entry %zu (%s): %s", c->label, c->index, c->id, detail);
         else
-            set_err(c->err, s, "%s: entry %zu: %s", c->label, c->index, detail);
+            llmcap_set_error(c->err, s, "%s: entry %zu: %s", c->label, c->index, detail);
     }
     return s;
 }
@@ -235,7 +223,6 @@ _Static_assert(sizeof hw_fields / sizeof hw_fields[0] <= 64, "hw_fields: too man
 _Static_assert(sizeof model_fields / sizeof model_fields[0] <= 64, "model_fields: too many fields for null_mask");
 
 /* llmcap_hw_kind by enum value (the JSON "kind" strings) */
-static const char *const hw_kind_names[LLMCAP_HW_KIND_COUNT] = {"gpu", "apple", "igpu", "cpu"};
 
 /* ========================================================================= */
 /* The db                                                                     */
@@ -351,7 +338,7 @@ static llmcap_status parse_aliases(const field_def *fd, const cJSON *v, db_alias
         return LLMCAP_OK;
     out->name = calloc((size_t)n, sizeof *out->name);
     if (!out->name)
-        return set_err(c->err, LLMCAP_ERR_NOMEM, "%s: out of memory", c->label);
+        return llmcap_set_error(c->err, LLMCAP_ERR_NOMEM, "%s: out of memory", c->label);
     int k = 0;
     for (const cJSON *a = v->child; a; a = a->next, k++) {
         if (!cJSON_IsString(a) || !a->valuestring) {
@@ -365,7 +352,7 @@ static llmcap_status parse_aliases(const field_def *fd, const cJSON *v, db_alias
                              fd->name, k, DB_ALIAS_MAX_LEN, len);
         out->name[out->n] = dup_str(a->valuestring);
         if (!out->name[out->n])
-            return set_err(c->err, LLMCAP_ERR_NOMEM, "%s: out of memory", c->label);
+            return llmcap_set_error(c->err, LLMCAP_ERR_NOMEM, "%s: out of memory", c->label);
         out->n++;
     }
     return LLMCAP_OK;
@@ -397,7 +384,7 @@ static llmcap_status parse_field(const field_def *fd, const cJSON *v, char *e, d
         }
         char *s = dup_str(v->valuestring);
         if (!s)
-            return set_err(c->err, LLMCAP_ERR_NOMEM, "%s: out of memory", c->label);
+            return llmcap_set_error(c->err, LLMCAP_ERR_NOMEM, "%s: out of memory", c->label);
         *(const char **)(void *)(e + fd->offset) = s;
         return LLMCAP_OK;
     }
@@ -434,7 +421,7 @@ static llmcap_status parse_field(const field_def *fd, const cJSON *v, char *e, d
     case FT_KIND:
         if (cJSON_IsString(v) && v->valuestring) {
             for (int k = 0; k < LLMCAP_HW_KIND_COUNT; k++) {
-                if (strcmp(v->valuestring, hw_kind_names[k]) == 0) {
+                if (strcmp(v->valuestring, llmcap_hw_kind_name((llmcap_hw_kind)k)) == 0) {
                     *(llmcap_hw_kind *)(void *)(e + fd->offset) = (llmcap_hw_kind)k;
                     return LLMCAP_OK;
                 }
@@ -523,7 +510,7 @@ static llmcap_status check_hardware(const void *entry, uint64_t null_mask, const
                          h->memory_bytes / GIB);
     if (h->kind != LLMCAP_HW_CPU && mem_null)
         return entry_err(c, LLMCAP_ERR_INVALID_ARG,
-                         "field 'memory_gib' must be a number > 0 for kind \"%s\" (got null)", hw_kind_names[h->kind]);
+                         "field 'memory_gib' must be a number > 0 for kind \"%s\" (got null)", llmcap_hw_kind_name(h->kind));
     return LLMCAP_OK;
 }
 
@@ -628,7 +615,7 @@ static llmcap_status check_unique_names(const file_schema *fs, const void *entri
         total += al[i].n;
     name_ref *refs = malloc(total * sizeof *refs);
     if (!refs)
-        return set_err(err, LLMCAP_ERR_NOMEM, "%s: out of memory", label);
+        return llmcap_set_error(err, LLMCAP_ERR_NOMEM, "%s: out of memory", label);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         refs[k++] = (name_ref){(const char *)entries + i * fs->entry_size, i, 0}; /* id is the first member */
@@ -676,9 +663,9 @@ static llmcap_status parse_file(const file_schema *fs, const char *text, size_t 
     *aliases_out = NULL;
     *n_out = 0;
     if (!text)
-        return set_err(err, LLMCAP_ERR_INVALID_ARG, "%s: no text given", label);
+        return llmcap_set_error(err, LLMCAP_ERR_INVALID_ARG, "%s: no text given", label);
     if (len == 0)
-        return set_err(err, LLMCAP_ERR_PARSE, "%s: empty file (no JSON)", label);
+        return llmcap_set_error(err, LLMCAP_ERR_PARSE, "%s: empty file (no JSON)", label);
 
     const char *end = NULL;
     cJSON *doc = cJSON_ParseWithLengthOpts(text, len, &end, 0);
@@ -687,10 +674,10 @@ static llmcap_status parse_file(const file_schema *fs, const char *text, size_t 
         size_t line, col;
         line_col(text, pos, &line, &col);
         if (pos + 1 >= len)
-            return set_err(err, LLMCAP_ERR_PARSE,
+            return llmcap_set_error(err, LLMCAP_ERR_PARSE,
                            "%s: JSON ends unexpectedly at line %zu, column %zu (byte %zu of %zu; truncated?)", label,
                            line, col, pos, len);
-        return set_err(err, LLMCAP_ERR_PARSE, "%s: malformed JSON at line %zu, column %zu (byte %zu)", label, line,
+        return llmcap_set_error(err, LLMCAP_ERR_PARSE, "%s: malformed JSON at line %zu, column %zu (byte %zu)", label, line,
                        col, pos);
     }
     llmcap_status st = LLMCAP_OK;
@@ -701,7 +688,7 @@ static llmcap_status parse_file(const file_schema *fs, const char *text, size_t 
             continue;
         size_t line, col;
         line_col(text, pos, &line, &col);
-        st = set_err(err, LLMCAP_ERR_PARSE,
+        st = llmcap_set_error(err, LLMCAP_ERR_PARSE,
                      "%s: unexpected text after the JSON value at line %zu, column %zu (byte %zu)", label, line, col,
                      pos);
         break;
@@ -711,7 +698,7 @@ static llmcap_status parse_file(const file_schema *fs, const char *text, size_t 
     const cJSON *arr = NULL;
     if (st == LLMCAP_OK && !cJSON_IsObject(doc)) {
         describe(doc, got, sizeof got);
-        st = set_err(err, LLMCAP_ERR_INVALID_ARG,
+        st = llmcap_set_error(err, LLMCAP_ERR_INVALID_ARG,
                      "%s: the top level must be an object {\"schema_version\": 1, \"%s\": [...]} (got %s)", label,
                      fs->array_key, got);
     }
@@ -723,9 +710,9 @@ static llmcap_status parse_file(const file_schema *fs, const char *text, size_t 
                         : strcmp(key, fs->array_key) == 0   ? &seen_array
                                                             : NULL;
             if (!seen)
-                st = set_err(err, LLMCAP_ERR_INVALID_ARG, "%s: unknown top-level field '%.60s'", label, key);
+                st = llmcap_set_error(err, LLMCAP_ERR_INVALID_ARG, "%s: unknown top-level field '%.60s'", label, key);
             else if (*seen)
-                st = set_err(err, LLMCAP_ERR_INVALID_ARG, "%s: top-level field '%s' appears twice", label, key);
+                st = llmcap_set_error(err, LLMCAP_ERR_INVALID_ARG, "%s: top-level field '%s' appears twice", label, key);
             else
                 *seen = 1;
         }
@@ -733,14 +720,14 @@ static llmcap_status parse_file(const file_schema *fs, const char *text, size_t 
     if (st == LLMCAP_OK) {
         const cJSON *ver = cJSON_GetObjectItemCaseSensitive(doc, "schema_version");
         if (!ver) {
-            st = set_err(err, LLMCAP_ERR_INVALID_ARG, "%s: field 'schema_version' is missing", label);
+            st = llmcap_set_error(err, LLMCAP_ERR_INVALID_ARG, "%s: field 'schema_version' is missing", label);
         } else if (!cJSON_IsNumber(ver) || !isfinite(ver->valuedouble) || ver->valuedouble != floor(ver->valuedouble) ||
                    ver->valuedouble < 1) {
             describe(ver, got, sizeof got);
-            st = set_err(err, LLMCAP_ERR_INVALID_ARG, "%s: field 'schema_version' must be a positive integer (got %s)",
+            st = llmcap_set_error(err, LLMCAP_ERR_INVALID_ARG, "%s: field 'schema_version' must be a positive integer (got %s)",
                          label, got);
         } else if (ver->valuedouble != DB_SCHEMA_VERSION) {
-            st = set_err(err, LLMCAP_ERR_UNSUPPORTED, "%s: schema_version %.0f is not supported (this build reads %d)",
+            st = llmcap_set_error(err, LLMCAP_ERR_UNSUPPORTED, "%s: schema_version %.0f is not supported (this build reads %d)",
                          label, ver->valuedouble, DB_SCHEMA_VERSION);
         }
     }
@@ -748,13 +735,13 @@ static llmcap_status parse_file(const file_schema *fs, const char *text, size_t 
         arr = cJSON_GetObjectItemCaseSensitive(doc, fs->array_key);
         int n = arr && cJSON_IsArray(arr) ? cJSON_GetArraySize(arr) : -1;
         if (!arr) {
-            st = set_err(err, LLMCAP_ERR_INVALID_ARG, "%s: field '%s' is missing", label, fs->array_key);
+            st = llmcap_set_error(err, LLMCAP_ERR_INVALID_ARG, "%s: field '%s' is missing", label, fs->array_key);
         } else if (n < 0) {
             describe(arr, got, sizeof got);
-            st = set_err(err, LLMCAP_ERR_INVALID_ARG, "%s: field '%s' must be an array of entries (got %s)", label,
+            st = llmcap_set_error(err, LLMCAP_ERR_INVALID_ARG, "%s: field '%s' must be an array of entries (got %s)", label,
                          fs->array_key, got);
         } else if (n == 0 || n > DB_MAX_ENTRIES) {
-            st = set_err(err, LLMCAP_ERR_INVALID_ARG, "%s: field '%s' must hold 1..%d entries (got %d)", label,
+            st = llmcap_set_error(err, LLMCAP_ERR_INVALID_ARG, "%s: field '%s' must hold 1..%d entries (got %d)", label,
                          fs->array_key, DB_MAX_ENTRIES, n);
         } else {
             *n_out = (size_t)n;
@@ -766,7 +753,7 @@ static llmcap_status parse_file(const file_schema *fs, const char *text, size_t 
         entries = calloc(*n_out, fs->entry_size);
         aliases = calloc(*n_out, sizeof *aliases);
         if (!entries || !aliases)
-            st = set_err(err, LLMCAP_ERR_NOMEM, "%s: out of memory", label);
+            st = llmcap_set_error(err, LLMCAP_ERR_NOMEM, "%s: out of memory", label);
     }
     if (st == LLMCAP_OK) {
         size_t i = 0;
@@ -796,7 +783,7 @@ llmcap_status llmcap_db_load_json(const char *hardware_json, size_t hardware_len
                                   const char *models_json, size_t models_len, const char *models_label,
                                   llmcap_db **out, llmcap_error *err) {
     if (!out)
-        return set_err(err, LLMCAP_ERR_INVALID_ARG, "llmcap_db_load_json: out is NULL");
+        return llmcap_set_error(err, LLMCAP_ERR_INVALID_ARG, "llmcap_db_load_json: out is NULL");
     *out = NULL;
     if (!hw_label)
         hw_label = "hardware.json";
@@ -804,7 +791,7 @@ llmcap_status llmcap_db_load_json(const char *hardware_json, size_t hardware_len
         models_label = "models.json";
     llmcap_db *db = calloc(1, sizeof *db);
     if (!db)
-        return set_err(err, LLMCAP_ERR_NOMEM, "out of memory");
+        return llmcap_set_error(err, LLMCAP_ERR_NOMEM, "out of memory");
     void *hw = NULL, *models = NULL;
     llmcap_status st =
         parse_file(&hw_schema, hardware_json, hardware_len, hw_label, &hw, &db->hw_aliases, &db->n_hw, err);
@@ -822,25 +809,25 @@ llmcap_status llmcap_db_load_json(const char *hardware_json, size_t hardware_len
     return LLMCAP_OK;
 }
 
-/* Read a whole file (at most DB_MAX_FILE_BYTES) into a malloc'd buffer. */
-static llmcap_status read_file(const char *path, char **buf_out, size_t *len_out, llmcap_error *err) {
+/* Read a whole file (at most DB_MAX_FILE_BYTES) into a malloc'd buffer (declared in internal.h). */
+llmcap_status llmcap_read_file(const char *path, char **buf_out, size_t *len_out, llmcap_error *err) {
     *buf_out = NULL;
     *len_out = 0;
     FILE *f = fopen(path, "rb");
     if (!f)
-        return set_err(err, LLMCAP_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
+        return llmcap_set_error(err, LLMCAP_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
     size_t cap = 1 << 16, len = 0;
     char *buf = malloc(cap);
-    llmcap_status st = buf ? LLMCAP_OK : set_err(err, LLMCAP_ERR_NOMEM, "%s: out of memory", path);
+    llmcap_status st = buf ? LLMCAP_OK : llmcap_set_error(err, LLMCAP_ERR_NOMEM, "%s: out of memory", path);
     while (st == LLMCAP_OK) {
         if (len == cap) {
             if (cap >= DB_MAX_FILE_BYTES) {
-                st = set_err(err, LLMCAP_ERR_IO, "'%s' is larger than %u MiB", path, DB_MAX_FILE_BYTES >> 20);
+                st = llmcap_set_error(err, LLMCAP_ERR_IO, "'%s' is larger than %u MiB", path, DB_MAX_FILE_BYTES >> 20);
                 break;
             }
             char *bigger = realloc(buf, cap * 2);
             if (!bigger) {
-                st = set_err(err, LLMCAP_ERR_NOMEM, "%s: out of memory", path);
+                st = llmcap_set_error(err, LLMCAP_ERR_NOMEM, "%s: out of memory", path);
                 break;
             }
             buf = bigger;
@@ -850,7 +837,7 @@ static llmcap_status read_file(const char *path, char **buf_out, size_t *len_out
         len += got;
         if (got == 0) {
             if (ferror(f))
-                st = set_err(err, LLMCAP_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
+                st = llmcap_set_error(err, LLMCAP_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
             break;
         }
     }
@@ -866,22 +853,22 @@ static llmcap_status read_file(const char *path, char **buf_out, size_t *len_out
 
 llmcap_status llmcap_db_load_dir(const char *dir, llmcap_db **out, llmcap_error *err) {
     if (!out)
-        return set_err(err, LLMCAP_ERR_INVALID_ARG, "llmcap_db_load_dir: out is NULL");
+        return llmcap_set_error(err, LLMCAP_ERR_INVALID_ARG, "llmcap_db_load_dir: out is NULL");
     *out = NULL;
     if (!dir)
-        return set_err(err, LLMCAP_ERR_INVALID_ARG, "llmcap_db_load_dir: dir is NULL");
+        return llmcap_set_error(err, LLMCAP_ERR_INVALID_ARG, "llmcap_db_load_dir: dir is NULL");
     char hw_path[4096], model_path[4096];
     size_t dl = strlen(dir);
     const char *sep = (dl == 0 || dir[dl - 1] == '/') ? "" : "/";
     int a = snprintf(hw_path, sizeof hw_path, "%s%shardware.json", dir, sep);
     int b = snprintf(model_path, sizeof model_path, "%s%smodels.json", dir, sep);
     if (a < 0 || b < 0 || (size_t)a >= sizeof hw_path || (size_t)b >= sizeof model_path)
-        return set_err(err, LLMCAP_ERR_INVALID_ARG, "data directory path is too long (%zu bytes)", dl);
+        return llmcap_set_error(err, LLMCAP_ERR_INVALID_ARG, "data directory path is too long (%zu bytes)", dl);
     char *hw = NULL, *models = NULL;
     size_t hw_len = 0, models_len = 0;
-    llmcap_status st = read_file(hw_path, &hw, &hw_len, err);
+    llmcap_status st = llmcap_read_file(hw_path, &hw, &hw_len, err);
     if (st == LLMCAP_OK)
-        st = read_file(model_path, &models, &models_len, err);
+        st = llmcap_read_file(model_path, &models, &models_len, err);
     if (st == LLMCAP_OK)
         st = llmcap_db_load_json(hw, hw_len, hw_path, models, models_len, model_path, out, err);
     free(hw);
@@ -1039,9 +1026,9 @@ size_t llmcap_nearest_names(const char *query, const char *const *names, size_t 
 static llmcap_status not_found(const char *what, const char *name, const char *ids, size_t stride,
                                const db_aliases *al, size_t n, llmcap_error *err) {
     if (!name)
-        return set_err(err, LLMCAP_ERR_INVALID_ARG, "no %s name given", what);
+        return llmcap_set_error(err, LLMCAP_ERR_INVALID_ARG, "no %s name given", what);
     if (!name[0])
-        return set_err(err, LLMCAP_ERR_NOT_FOUND, "unknown %s '' (empty name)", what);
+        return llmcap_set_error(err, LLMCAP_ERR_NOT_FOUND, "unknown %s '' (empty name)", what);
     size_t total = n;
     for (size_t i = 0; i < n; i++)
         total += al[i].n;
@@ -1086,13 +1073,13 @@ static llmcap_status not_found(const char *what, const char *name, const char *i
     free(names);
     free(owner);
     if (list[0])
-        return set_err(err, LLMCAP_ERR_NOT_FOUND, "unknown %s '%.200s'; did you mean %s?", what, name, list);
-    return set_err(err, LLMCAP_ERR_NOT_FOUND, "unknown %s '%.200s'", what, name);
+        return llmcap_set_error(err, LLMCAP_ERR_NOT_FOUND, "unknown %s '%.200s'; did you mean %s?", what, name, list);
+    return llmcap_set_error(err, LLMCAP_ERR_NOT_FOUND, "unknown %s '%.200s'", what, name);
 }
 
 const llmcap_hardware *llmcap_db_lookup_hardware(const llmcap_db *db, const char *name, llmcap_error *err) {
     if (!db) {
-        set_err(err, LLMCAP_ERR_INVALID_ARG, "llmcap_db_lookup_hardware: db is NULL");
+        llmcap_set_error(err, LLMCAP_ERR_INVALID_ARG, "llmcap_db_lookup_hardware: db is NULL");
         return NULL;
     }
     const llmcap_hardware *h = llmcap_db_find_hardware(db, name);
@@ -1103,7 +1090,7 @@ const llmcap_hardware *llmcap_db_lookup_hardware(const llmcap_db *db, const char
 
 const llmcap_model_spec *llmcap_db_lookup_model(const llmcap_db *db, const char *name, llmcap_error *err) {
     if (!db) {
-        set_err(err, LLMCAP_ERR_INVALID_ARG, "llmcap_db_lookup_model: db is NULL");
+        llmcap_set_error(err, LLMCAP_ERR_INVALID_ARG, "llmcap_db_lookup_model: db is NULL");
         return NULL;
     }
     const llmcap_model_spec *m = llmcap_db_find_model(db, name);

@@ -11,6 +11,10 @@
 llmcap_status llmcap_set_error(llmcap_error *err, llmcap_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Read a whole file (at most 64 MiB) into a malloc'd buffer, not NUL-terminated;
+ * LLMCAP_ERR_IO naming the path when it cannot be opened, read or is too large. */
+llmcap_status llmcap_read_file(const char *path, char **buf_out, size_t *len_out, llmcap_error *err);
+
 /* What a tensor does; decides its placement and whether it is read per token. */
 typedef enum tensor_role {
     ROLE_TOKEN_EMBD = 0, /* token_embd: stays in host RAM, one row read per token */

@@ -235,33 +235,6 @@ llmcap_status llmcap_parse_quant(const char *name, int *ftype, int *tensor_type,
                             k > 2 ? ", " : "", k > 2 ? near[2] : "");
 }
 
-static llmcap_status read_text_file(const char *path, char **out, size_t *len, llmcap_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return llmcap_set_error(err, LLMCAP_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n + 4096 + 1 > cap) {
-            cap = cap ? cap * 2 : 65536;
-            if (cap > (64u << 20)) { free(buf); fclose(f); return llmcap_set_error(err, LLMCAP_ERR_PARSE, "'%s' is larger than 64 MiB", path); }
-            char *nb = realloc(buf, cap);
-            if (!nb) { free(buf); fclose(f); return llmcap_set_error(err, LLMCAP_ERR_NOMEM, "out of memory"); }
-            buf = nb;
-        }
-        size_t r = fread(buf + n, 1, cap - n - 1, f);
-        n += r;
-        if (r == 0) break;
-    }
-    bool bad = ferror(f);
-    fclose(f);
-    if (bad) { free(buf); return llmcap_set_error(err, LLMCAP_ERR_IO, "error reading '%s'", path); }
-    buf[n] = 0;
-    *out = buf;
-    *len = n;
-    return LLMCAP_OK;
-}
-
 llmcap_status llmcap_request_resolve(const llmcap_db *db, llmcap_request *rq, llmcap_model **model, llmcap_error *err)
 {
     *model = NULL;
@@ -345,7 +318,7 @@ llmcap_status llmcap_request_load_model(const llmcap_db *db, llmcap_request *rq,
     } else if (rq->hf_config[0]) {
         char *text = NULL;
         size_t len = 0;
-        st = read_text_file(rq->hf_config, &text, &len, err);
+        st = llmcap_read_file(rq->hf_config, &text, &len, err);
         if (st) return st;
         llmcap_model_spec spec;
         st = llmcap_spec_from_hf_config(text, len, &spec, err);
