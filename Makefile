@@ -16,7 +16,7 @@ O        ?= -O2
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wformat=2 -Wundef -Wvla -Wno-unused-parameter
 CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
-INCLUDES := -Iestimator -Iengine/format
+INCLUDES := -Iestimator -Iengine/format -Iengine -Iengine/cpu
 ifdef SANITIZE
 BUILD    ?= build/san
 SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -27,7 +27,7 @@ SANFLAGS :=
 endif
 CFLAGS   ?=
 ALLCFLAGS = $(CSTD) $(O) -g $(WARN) $(INCLUDES) $(SANFLAGS) -MMD -MP $(CFLAGS)
-LDLIBS   := -lcjson -lgsl -lgslcblas -lm
+LDLIBS   := -lcjson -lgsl -lgslcblas -lm -lpthread
 LDFLAGS  += $(SANFLAGS)
 
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
@@ -35,6 +35,17 @@ ALLCFLAGS += -DLLMCAP_VERSION=\"$(VERSION)\"
 
 LIB_SRC  := $(wildcard estimator/*.c) $(wildcard engine/format/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+# the engine: everything under engine/ except the format (in LIB), the CLI and
+# the WASM-only SIMD file; SIMD files get their instruction sets per file and
+# are only called after a run-time CPU check (engine/cpu/kernels.c)
+ENG_SRC  := $(filter-out engine/cpu/simd_wasm.c,$(wildcard engine/*.c) $(wildcard engine/cpu/*.c))
+ENG_OBJ  := $(ENG_SRC:%.c=$(BUILD)/obj/%.o)
+ENG_CLI_SRC := $(wildcard engine/cli/*.c)
+ENG_CLI_OBJ := $(ENG_CLI_SRC:%.c=$(BUILD)/obj/%.o)
+ENG_LIB  := $(BUILD)/libllmcap-engine.a
+ENG_CLI  := $(BUILD)/llmcap-engine
+$(BUILD)/obj/engine/cpu/simd_avx2.o: ALLCFLAGS += -mavx2 -mfma -mf16c
+$(BUILD)/obj/engine/cpu/simd_avx512.o: ALLCFLAGS += -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx512vnni -mavx2 -mfma -mf16c
 CLI_SRC  := $(wildcard estimator/cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(wildcard tests/estimator/test_*.c) $(wildcard tests/engine/test_*.c)
@@ -50,7 +61,7 @@ SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all run deps test bench accuracy clean check-deps
 
-all: check-deps $(CLI) $(TEST_BIN) $(BENCH_BIN)
+all: check-deps $(CLI) $(ENG_CLI) $(TEST_BIN) $(BENCH_BIN)
 
 # install what is missing (Debian 12); quiet when everything is there
 deps:
@@ -92,18 +103,25 @@ $(BUILD)/obj/gen/data_embed.o: $(BUILD)/gen/data_embed.c
 $(CLI): $(CLI_OBJ) $(BUILD)/obj/gen/data_embed.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/obj/gen/data_embed.o $(LIB) $(LDLIBS)
 
-$(BUILD)/tests/%: tests/%.c $(LIB) tests/test.h
+$(ENG_LIB): $(ENG_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) -Itests -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/bench/%: bench/%.c $(LIB)
+$(ENG_CLI): $(ENG_CLI_OBJ) $(BUILD)/obj/gen/data_embed.o $(ENG_LIB) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(ENG_CLI_OBJ) $(BUILD)/obj/gen/data_embed.o $(ENG_LIB) $(LIB) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c $(ENG_LIB) $(LIB) tests/test.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(ALLCFLAGS) -Itests -o $@ $< $(ENG_LIB) $(LIB) $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/bench/%: bench/%.c $(ENG_LIB) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -o $@ $< $(ENG_LIB) $(LIB) $(LDFLAGS) $(LDLIBS)
 
 # every test binary and the CLI integration tests; totals on the last line
 test: deps
 	@$(MAKE) --no-print-directory all
-	@LLMCAP=$(CLI) BUILD=$(BUILD) tests/run_all.sh $(TEST_BIN)
+	@LLMCAP=$(CLI) LLMCAP_ENGINE=$(ENG_CLI) BUILD=$(BUILD) tests/run_all.sh $(TEST_BIN)
 
 bench: deps
 	@$(MAKE) --no-print-directory all
@@ -116,4 +134,4 @@ accuracy: deps
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(ENG_OBJ:.o=.d) $(ENG_CLI_OBJ:.o=.d)

@@ -58,12 +58,21 @@ typedef enum gguf_type {
     GGUF_TYPE_COUNT = 40 /* one past the largest value; not a type */
 } gguf_type;
 
-/* One row per tensor type, indexed by gguf_type. */
+#include "quants.h"
+
+/* One row per tensor type, indexed by gguf_type. The kernel pointers are the
+ * scalar reference kernels of quants.h; they are NULL for types the engine does
+ * not run (only F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K
+ * as weights, and Q8_0, Q8_1, Q8_K as activations, have them). */
 typedef struct gguf_type_info {
     const char *name;     /* lower-case ggml name, e.g. "q4_K", "f16"; NULL for unused numbers */
     uint32_t block_elems; /* weights per block (1 for plain types, 32, 256) */
     uint32_t block_bytes; /* bytes per block */
     bool quantized;       /* true for block-quantized types */
+    gguf_to_float_fn to_float;     /* dequantize; NULL when unsupported */
+    gguf_from_float_fn from_float; /* quantize (reference); NULL when unsupported */
+    gguf_vec_dot_fn vec_dot;       /* weight row . activation row; NULL when not a weight type */
+    int vec_dot_type;              /* gguf_type the activations are converted to for vec_dot */
 } gguf_type_info;
 
 /* Row for type t, or NULL when t is not a valid type number. */
