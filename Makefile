@@ -32,6 +32,8 @@ LDFLAGS  += $(SANFLAGS)
 
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 ALLCFLAGS += -DLLMCAP_VERSION=\"$(VERSION)\"
+COMMIT   := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+$(BUILD)/obj/engine/cli/cmd_bench.o: ALLCFLAGS += -DLLMCAP_COMMIT=\"$(COMMIT)\"
 
 LIB_SRC  := $(wildcard estimator/*.c) $(wildcard engine/format/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
@@ -59,7 +61,31 @@ CLI      := $(BUILD)/llmcap
 DEB_PKGS := libcjson-dev libgsl-dev
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all run deps test bench accuracy clean check-deps
+.PHONY: all run deps test bench accuracy clean check-deps wasm wasm-engine
+
+# ---- WebAssembly (Emscripten 3.1.6, Debian package emscripten) ----
+# The engine for node and browsers: build/wasm/llmcap-engine.{js,wasm} plus the
+# JS API (engine/wasm/api.js). SIMD128 on; one thread.
+EMCC      ?= emcc
+WASM_DIR  := $(BUILD)/wasm
+WASM_SRC  := engine/model.c engine/forward.c engine/sampler.c engine/tokenizer.c engine/unicode_tables.c \
+             engine/wasm.c engine/cpu/backend_cpu.c engine/cpu/pool.c engine/cpu/kernels.c \
+             engine/cpu/simd_wasm.c engine/format/gguf.c engine/format/types.c engine/format/quants.c
+WASM_FLAGS := -O3 -msimd128 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(INCLUDES) \
+             -DLLMCAP_VERSION=\"$(VERSION)\" -sMODULARIZE=1 -sEXPORT_NAME=createLlmcapEngine \
+             -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sENVIRONMENT=web,worker,node \
+             -sEXPORTED_RUNTIME_METHODS=ccall,UTF8ToString -sEXPORTED_FUNCTIONS=_malloc,_free
+wasm: wasm-engine
+wasm-engine: $(WASM_DIR)/llmcap-engine.js $(WASM_DIR)/api.js
+$(WASM_DIR)/llmcap-engine.js: $(WASM_SRC) $(wildcard engine/*.h engine/cpu/*.h engine/format/*.h)
+	@command -v $(EMCC) >/dev/null || { echo "emcc not found: install the Debian package emscripten (make deps-wasm)"; exit 2; }
+	@mkdir -p $(dir $@)
+	NODE_PATH=/usr/share/nodejs $(EMCC) $(WASM_FLAGS) $(WASM_SRC) -o $@
+$(WASM_DIR)/api.js: engine/wasm/api.js
+	@mkdir -p $(dir $@)
+	cp $< $@
+deps-wasm:
+	@dpkg -s emscripten >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq emscripten; }
 
 all: check-deps $(CLI) $(ENG_CLI) $(TEST_BIN) $(BENCH_BIN)
 

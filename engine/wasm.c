@@ -1,0 +1,318 @@
+/* wasm.c - the engine's exports for the WebAssembly build (make wasm).
+ *
+ * The JS wrapper (engine/wasm/api.mjs) copies a GGUF file into the WASM heap
+ * (llmcap_eng_alloc), opens it from memory, and calls these functions; results
+ * that are more than a number come back as a JSON string owned by the module
+ * (valid until the next call that returns a string). Errors are reported as
+ * {"error": "..."} JSON, or -1 / NULL with llmcap_eng_last_error().
+ * Only compiled by emcc: the native build never sees this file's exports.
+ */
+#ifdef __EMSCRIPTEN__
+#include <emscripten/emscripten.h>
+#include <stdarg.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine.h"
+#include "membw.h"
+
+#define MAX_MODELS 8
+
+typedef struct {
+    eng_model *m;
+    void *buf;          /* the file image; owned */
+} wasm_model;
+
+static wasm_model models[MAX_MODELS];
+static char last_error[512];
+static char *out_str;   /* last returned string */
+static size_t out_cap, out_len;
+
+static void out_reset(void) { out_len = 0; if (out_str) out_str[0] = 0; }
+
+static void out_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void out_printf(const char *fmt, ...) {
+    va_list ap;
+    for (;;) {
+        va_start(ap, fmt);
+        int n = vsnprintf(out_str ? out_str + out_len : NULL, out_str ? out_cap - out_len : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0) return;
+        if (out_str && out_len + (size_t)n < out_cap) { out_len += (size_t)n; return; }
+        size_t cap = (out_cap ? out_cap * 2 : 4096) + (size_t)n;
+        char *s = realloc(out_str, cap);
+        if (!s) return;
+        out_str = s;
+        out_cap = cap;
+    }
+}
+
+/* Raw bytes as a JSON string: every byte >= 0x80 becomes \u00XX (one code point
+ * per byte), so text cut inside a UTF-8 sequence survives; api.js turns the
+ * code points back into bytes and decodes them as UTF-8. */
+static void out_json_str(const char *s, size_t n) {
+    out_printf("\"");
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') out_printf("\\%c", c);
+        else if (c < 0x20 || c >= 0x80) out_printf("\\u%04x", c);
+        else out_printf("%c", c);
+    }
+    out_printf("\"");
+}
+
+static wasm_model *get(int h) {
+    if (h < 0 || h >= MAX_MODELS || !models[h].m) {
+        snprintf(last_error, sizeof last_error, "invalid model handle %d", h);
+        return NULL;
+    }
+    return &models[h];
+}
+
+EMSCRIPTEN_KEEPALIVE void *llmcap_eng_alloc(size_t n) { return malloc(n ? n : 1); }
+EMSCRIPTEN_KEEPALIVE void llmcap_eng_free(void *p) { free(p); }
+EMSCRIPTEN_KEEPALIVE const char *llmcap_eng_last_error(void) { return last_error; }
+
+/* Take ownership of buf (from llmcap_eng_alloc) holding a GGUF file of len bytes.
+ * Returns a handle >= 0, or -1 (buf is freed; see llmcap_eng_last_error). */
+EMSCRIPTEN_KEEPALIVE int llmcap_eng_load(void *buf, size_t len) {
+    int h = -1;
+    for (int i = 0; i < MAX_MODELS; i++)
+        if (!models[i].m) { h = i; break; }
+    if (h < 0) {
+        free(buf);
+        snprintf(last_error, sizeof last_error, "too many models open (%d)", MAX_MODELS);
+        return -1;
+    }
+    eng_model *m = NULL;
+    eng_status st = eng_model_open_memory(buf, len, &m, last_error, sizeof last_error);
+    if (st != ENG_OK) { free(buf); return -1; }
+    models[h].m = m;
+    models[h].buf = buf;
+    return h;
+}
+
+EMSCRIPTEN_KEEPALIVE void llmcap_eng_unload(int h) {
+    wasm_model *w = get(h);
+    if (!w) return;
+    eng_model_free(w->m);
+    free(w->buf);
+    memset(w, 0, sizeof *w);
+}
+
+/* {"arch":..., "n_vocab":..., "n_embd":..., "n_layer":..., "n_params":..., "size":..., "desc":...} */
+EMSCRIPTEN_KEEPALIVE const char *llmcap_eng_info(int h) {
+    wasm_model *w = get(h);
+    if (!w) return NULL;
+    const eng_hparams *hp = &w->m->hp;
+    char desc[96];
+    eng_model_desc(w->m, desc, sizeof desc);
+    out_reset();
+    out_printf("{\"arch\":\"%s\",\"desc\":\"%s\",\"n_vocab\":%d,\"n_embd\":%d,\"n_layer\":%d,\"n_head\":%d,"
+               "\"n_head_kv\":%d,\"n_ff\":%d,\"n_ctx_train\":%d,\"n_params\":%llu,\"model_size\":%llu,"
+               "\"has_tokenizer\":%s,\"simd\":\"%s\"}",
+               hp->arch, desc, hp->n_vocab, hp->n_embd, hp->n_layer, hp->n_head, hp->n_head_kv, hp->n_ff,
+               hp->n_ctx_train, (unsigned long long)hp->n_params, (unsigned long long)hp->weight_bytes,
+               w->m->vocab ? "true" : "false",
+#ifdef __wasm_simd128__
+               "wasm-simd128"
+#else
+               "scalar"
+#endif
+    );
+    return out_str;
+}
+
+/* Token ids of text as a JSON array (BOS added when the vocabulary says so and add_special). */
+EMSCRIPTEN_KEEPALIVE const char *llmcap_eng_tokenize(int h, const char *text, int add_special) {
+    wasm_model *w = get(h);
+    if (!w) return NULL;
+    if (!w->m->vocab) { snprintf(last_error, sizeof last_error, "the model has no tokenizer"); return NULL; }
+    size_t len = strlen(text);
+    int64_t n = tok_encode(w->m->vocab, text, len, add_special != 0, NULL, 0);
+    int32_t *ids = n >= 0 ? malloc((size_t)(n ? n : 1) * sizeof *ids) : NULL;
+    if (!ids) { snprintf(last_error, sizeof last_error, "tokenizer failed"); return NULL; }
+    tok_encode(w->m->vocab, text, len, add_special != 0, ids, n);
+    out_reset();
+    out_printf("[");
+    for (int64_t i = 0; i < n; i++) out_printf(i ? ",%d" : "%d", ids[i]);
+    out_printf("]");
+    free(ids);
+    return out_str;
+}
+
+static double now_ms(void) { return emscripten_get_now(); }
+
+/* Generate n_predict tokens after the prompt ids (JSON-free: a pointer to n
+ * int32 ids in the heap). Returns {"tokens":[...],"text":"...","prompt_ms":..,
+ * "gen_ms":..,"logits_last_prompt": [top-5 [id, logit]...]} or NULL. */
+EMSCRIPTEN_KEEPALIVE const char *llmcap_eng_generate(int h, const int32_t *ids, int n, int n_predict, float temp,
+                                                     int top_k, float top_p, double seed, int n_ctx, int kv_f32,
+                                                     int stop_at_eog) {
+    wasm_model *w = get(h);
+    if (!w) return NULL;
+    eng_ctx_params cp = eng_ctx_default_params();
+    cp.n_ctx = n_ctx > 0 ? n_ctx : n + n_predict;
+    cp.type_kv = kv_f32 ? GGUF_TYPE_F32 : GGUF_TYPE_F16;
+    eng_ctx *c;
+    if (eng_ctx_create(w->m, &cp, &c, last_error, sizeof last_error) != ENG_OK) return NULL;
+    double t0 = now_ms();
+    if (eng_decode(c, ids, n, last_error, sizeof last_error) != ENG_OK) { eng_ctx_free(c); return NULL; }
+    double t_prompt = now_ms() - t0;
+    eng_sampler_params sp = {.temperature = temp, .top_k = top_k, .top_p = top_p, .seed = (uint64_t)seed};
+    eng_sampler s;
+    eng_sampler_init(&s, &sp);
+    int32_t *gen = malloc((size_t)(n_predict > 0 ? n_predict : 1) * sizeof *gen);
+    if (!gen) { eng_ctx_free(c); snprintf(last_error, sizeof last_error, "out of memory"); return NULL; }
+    /* the top 5 of the prompt's last logits, for checks against references */
+    int top[5];
+    for (int k = 0; k < 5; k++) {
+        int best = -1;
+        for (int i = 0; i < w->m->hp.n_vocab; i++) {
+            bool used = false;
+            for (int j = 0; j < k; j++) used |= top[j] == i;
+            if (!used && (best < 0 || c->logits[i] > c->logits[best])) best = i;
+        }
+        top[k] = best;
+    }
+    out_reset();
+    out_printf("{\"top5\":[");
+    for (int k = 0; k < 5; k++) out_printf("%s[%d,%.9g]", k ? "," : "", top[k], c->logits[top[k]]);
+    out_printf("],");
+    int n_gen = 0;
+    eng_status st = ENG_OK;
+    t0 = now_ms();
+    while (n_gen < n_predict) {
+        int32_t tok = eng_sample(&s, c->logits, w->m->hp.n_vocab);
+        gen[n_gen++] = tok;
+        if (stop_at_eog && w->m->vocab && tok_is_eog(w->m->vocab, tok)) break;
+        if (n_gen == n_predict || c->n_past >= c->params.n_ctx) break;
+        if ((st = eng_decode(c, &tok, 1, last_error, sizeof last_error)) != ENG_OK) break;
+    }
+    double t_gen = now_ms() - t0;
+    if (st != ENG_OK) { free(gen); eng_ctx_free(c); return NULL; }
+    out_printf("\"tokens\":[");
+    for (int i = 0; i < n_gen; i++) out_printf(i ? ",%d" : "%d", gen[i]);
+    out_printf("],\"text\":");
+    char *text = NULL;
+    size_t tl = 0;
+    if (w->m->vocab) {
+        text = malloc((size_t)n_gen * 64 + 1);
+        for (int i = 0; text && i < n_gen; i++) {
+            int l = tok_piece(w->m->vocab, gen[i], text + tl, 64);
+            if (l > 0) tl += (size_t)(l < 64 ? l : 64);
+        }
+    }
+    out_json_str(text ? text : "", text ? tl : 0);
+    free(text);
+    out_printf(",\"prompt_ms\":%.3f,\"gen_ms\":%.3f,\"n_prompt\":%d,\"n_gen\":%d}", t_prompt, t_gen, n, n_gen);
+    free(gen);
+    eng_ctx_free(c);
+    return out_str;
+}
+
+/* The last-position logits of a prompt, copied to out (n_vocab floats). 0 or -1. */
+EMSCRIPTEN_KEEPALIVE int llmcap_eng_logits(int h, const int32_t *ids, int n, int kv_f32, float *out) {
+    wasm_model *w = get(h);
+    if (!w) return -1;
+    eng_ctx_params cp = eng_ctx_default_params();
+    cp.n_ctx = n;
+    cp.type_kv = kv_f32 ? GGUF_TYPE_F32 : GGUF_TYPE_F16;
+    eng_ctx *c;
+    if (eng_ctx_create(w->m, &cp, &c, last_error, sizeof last_error) != ENG_OK) return -1;
+    int rc = eng_decode(c, ids, n, last_error, sizeof last_error) == ENG_OK ? 0 : -1;
+    if (!rc) memcpy(out, c->logits, (size_t)w->m->hp.n_vocab * sizeof(float));
+    eng_ctx_free(c);
+    return rc;
+}
+
+static uint64_t splitmix(uint64_t *s) {
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* llama-bench-style pp n_prompt and tg n_gen (either may be 0), reps timed
+ * repetitions after one warm-up. Returns JSON with llama-bench field names:
+ * [{"n_prompt":..,"n_gen":..,"avg_ts":..,"stddev_ts":..,"samples_ts":[..],...}] */
+EMSCRIPTEN_KEEPALIVE const char *llmcap_eng_bench(int h, int n_prompt, int n_gen, int reps) {
+    wasm_model *w = get(h);
+    if (!w) return NULL;
+    if (reps < 1 || n_prompt < 0 || n_gen < 0 || n_prompt + n_gen < 1) {
+        snprintf(last_error, sizeof last_error, "bench: need reps >= 1 and a test (n_prompt or n_gen > 0)");
+        return NULL;
+    }
+    const int V = w->m->hp.n_vocab;
+    char desc[96];
+    eng_model_desc(w->m, desc, sizeof desc);
+    static char rows[2][2048];
+    int n_rows = 0;
+    uint64_t rng = 1234;
+    for (int test = 0; test < 2; test++) {
+        int np = test == 0 ? n_prompt : 0, ng = test == 1 ? n_gen : 0;
+        if (np + ng == 0) continue;
+        eng_ctx_params cp = eng_ctx_default_params();
+        cp.n_ctx = np + ng;
+        eng_ctx *c;
+        if (eng_ctx_create(w->m, &cp, &c, last_error, sizeof last_error) != ENG_OK) return NULL;
+        double ts[1000];
+        int nr = reps < 1000 ? reps : 1000;
+        int32_t *toks = malloc((size_t)(np > 0 ? np : 1) * sizeof *toks);
+        if (!toks) { eng_ctx_free(c); return NULL; }
+        for (int r = -1; r < nr; r++) { /* r = -1: warm-up */
+            eng_ctx_reset(c);
+            double t0 = now_ms();
+            eng_status st = ENG_OK;
+            if (np) {
+                for (int i = 0; i < np; i++) toks[i] = (int32_t)(splitmix(&rng) % (uint64_t)V);
+                st = eng_decode(c, toks, r < 0 ? (np < c->params.n_batch ? np : c->params.n_batch) : np,
+                                last_error, sizeof last_error);
+            } else {
+                int32_t tok = w->m->vocab && tok_bos(w->m->vocab) >= 0 ? tok_bos(w->m->vocab) : 0;
+                for (int i = 0; i < (r < 0 ? 1 : ng) && st == ENG_OK; i++) {
+                    st = eng_decode(c, &tok, 1, last_error, sizeof last_error);
+                    tok = (int32_t)(splitmix(&rng) % (uint64_t)V);
+                }
+            }
+            if (st != ENG_OK) { free(toks); eng_ctx_free(c); return NULL; }
+            if (r >= 0) ts[r] = (double)(np + ng) / ((now_ms() - t0) / 1e3);
+        }
+        free(toks);
+        eng_ctx_free(c);
+        double sum = 0, sum2 = 0;
+        for (int r = 0; r < nr; r++) { sum += ts[r]; sum2 += ts[r] * ts[r]; }
+        double avg = sum / nr, sd = nr > 1 ? sqrt(fmax(0, (sum2 - sum * sum / nr) / (nr - 1))) : 0;
+        int off = snprintf(rows[n_rows], sizeof rows[0],
+                           "{\"engine\":\"llmcap-engine\",\"backend\":\"cpu\",\"backends\":\"CPU\",\"simd\":\"%s\","
+                           "\"build_version\":\"%s\",\"model_type\":\"%s\",\"model_size\":%llu,\"model_n_params\":%llu,"
+                           "\"n_threads\":1,\"n_batch\":%d,\"type_k\":\"f16\",\"type_v\":\"f16\",\"n_gpu_layers\":0,"
+                           "\"n_prompt\":%d,\"n_gen\":%d,\"n_depth\":0,\"avg_ts\":%.6f,\"stddev_ts\":%.6f,\"samples_ts\":[",
+#ifdef __wasm_simd128__
+                           "wasm-simd128",
+#else
+                           "scalar",
+#endif
+#ifdef LLMCAP_VERSION
+                           LLMCAP_VERSION,
+#else
+                           "0.0.0",
+#endif
+                           desc, (unsigned long long)w->m->hp.weight_bytes, (unsigned long long)w->m->hp.n_params,
+                           cp.n_batch, np, ng, avg, sd);
+        for (int r = 0; r < nr && off < (int)sizeof rows[0] - 32; r++)
+            off += snprintf(rows[n_rows] + off, sizeof rows[0] - (size_t)off, r ? ",%.4f" : "%.4f", ts[r]);
+        snprintf(rows[n_rows] + off, sizeof rows[0] - (size_t)off, "]}");
+        n_rows++;
+    }
+    out_reset();
+    out_printf("[%s%s%s]", rows[0], n_rows > 1 ? "," : "", n_rows > 1 ? rows[1] : "");
+    return out_str;
+}
+#else
+/* keep ISO C happy: a translation unit must not be empty */
+typedef int llmcap_wasm_native_build_placeholder;
+#endif
