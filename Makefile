@@ -6,6 +6,8 @@
 #   make all        build the library, the `llmcap` CLI and the tests
 #   make deps       install the Debian packages the build needs (apt-get; sudo when not root)
 #   make bench      speed benchmarks: estimates/s on one core, sweep rows/s as CSV
+#   make bench-engine  the engine: decode/prefill tokens/s vs memory bandwidth and llama.cpp
+#   make wasm       the engine for WebAssembly (build/wasm/; needs emscripten)
 #   make accuracy   MAPE of predictions against ../shared/reference/measured_runs.csv
 #   make clean      remove build/
 # Overridable: CC, CFLAGS, SANITIZE=address,undefined (a sanitized build in build/san/), O=-O2
@@ -61,7 +63,7 @@ CLI      := $(BUILD)/llmcap
 DEB_PKGS := libcjson-dev libgsl-dev
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all run deps test bench accuracy clean check-deps wasm wasm-engine
+.PHONY: all run deps test bench bench-engine accuracy clean check-deps wasm wasm-engine
 
 # ---- WebAssembly (Emscripten 3.1.6, Debian package emscripten) ----
 # The engine for node and browsers: build/wasm/llmcap-engine.{js,wasm} plus the
@@ -152,6 +154,12 @@ test: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@LLMCAP=$(CLI) bench/run_bench.sh $(BUILD)
+
+# the engine's decode/prefill speed and memory against the targets (bench/engine_bench.sh)
+bench-engine: deps
+	@$(MAKE) --no-print-directory $(ENG_CLI)
+	@-$(MAKE) --no-print-directory wasm-engine 2>/dev/null
+	@LLMCAP_ENGINE=$(ENG_CLI) bench/engine_bench.sh $(BUILD)
 
 accuracy: deps
 	@$(MAKE) --no-print-directory all
