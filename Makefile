@@ -8,6 +8,7 @@
 #   make bench      speed benchmarks: estimates/s on one core, sweep rows/s as CSV
 #   make bench-engine  the engine: decode/prefill tokens/s vs memory bandwidth and llama.cpp
 #   make wasm       the engine for WebAssembly (build/wasm/; needs emscripten)
+#   make fuzz       libFuzzer on the GGUF reader and the tokenizer (FUZZ_SECONDS=60 each)
 #   make accuracy   MAPE of predictions against ../shared/reference/measured_runs.csv
 #   make clean      remove build/
 # Overridable: CC, CFLAGS, SANITIZE=address,undefined (a sanitized build in build/san/), O=-O2
@@ -147,9 +148,13 @@ $(BUILD)/bench/%: bench/%.c $(ENG_LIB) $(LIB)
 	$(CC) $(ALLCFLAGS) -o $@ $< $(ENG_LIB) $(LIB) $(LDFLAGS) $(LDLIBS)
 
 # every test binary and the CLI integration tests; totals on the last line
+# (the WASM engine is built and tested in node when emcc is installed; not in
+# the sanitized run, whose subject is the native code)
 test: deps
 	@$(MAKE) --no-print-directory all
-	@LLMCAP=$(CLI) LLMCAP_ENGINE=$(ENG_CLI) BUILD=$(BUILD) tests/run_all.sh $(TEST_BIN)
+	@if [ -z "$(SANITIZE)" ]; then if command -v $(EMCC) >/dev/null; then $(MAKE) --no-print-directory wasm-engine; \
+	  else echo "note: emcc not found, the WASM engine is not tested (make deps-wasm)"; fi; fi
+	@LLMCAP=$(CLI) LLMCAP_ENGINE=$(ENG_CLI) BUILD=$(BUILD) WASM_DIR=$(if $(SANITIZE),,$(WASM_DIR)) SANITIZED=$(SANITIZE) tests/run_all.sh $(TEST_BIN)
 
 bench: deps
 	@$(MAKE) --no-print-directory all
@@ -167,5 +172,8 @@ accuracy: deps
 
 clean:
 	rm -rf build
+
+# libFuzzer targets: make fuzz (long run), make fuzz-smoke (the test suite's short run)
+include tests/fuzz/fuzz.mk
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(ENG_OBJ:.o=.d) $(ENG_CLI_OBJ:.o=.d)

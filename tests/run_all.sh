@@ -20,5 +20,11 @@ run_one() {
 }
 for t in "$@"; do run_one "$(basename "$t")" "$t"; done
 for s in tests/cli/*.sh; do [ -f "$s" ] && run_one "cli/$(basename "$s")" bash "$s"; done
+# a short fuzz run of the GGUF reader and the tokenizer (not in the sanitized run: it has its own sanitizers)
+if [ -z "${SANITIZED:-}" ]; then run_one "fuzz/smoke.sh" bash tests/fuzz/smoke.sh; fi
+# the WASM engine in node, when it was built (make wasm; WASM_DIR set by make test)
+if [ -n "${WASM_DIR:-}" ] && [ -f "$WASM_DIR/llmcap-engine.js" ]; then
+  NODE_OPTIONS=--no-experimental-fetch run_one "wasm/test_engine.js" node tests/wasm/test_engine.js "$WASM_DIR" "${LLMCAP_ENGINE:-}"
+fi
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" = 0 ]

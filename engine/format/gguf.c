@@ -835,6 +835,21 @@ gguf_status gguf_get_arr_int(const gguf_ctx *ctx, const char *key, uint64_t i, i
     return GGUF_OK;
 }
 
+gguf_status gguf_get_arr_float(const gguf_ctx *ctx, const char *key, uint64_t i, double *out) {
+    const gguf_kv *kv;
+    gguf_status st = lookup(ctx, key, &kv);
+    if (st != GGUF_OK) return st;
+    if (kv->type != GGUF_VAL_ARRAY || (kv->arr_type != GGUF_VAL_FLOAT32 && kv->arr_type != GGUF_VAL_FLOAT64))
+        return GGUF_ERR_TYPE;
+    if (i >= kv->arr_n) return GGUF_ERR_INVALID;
+    int64_t v;
+    uint64_t u;
+    double f;
+    decode_scalar(kv->arr_type, kv->arr_data + i * scalar_bytes(kv->arr_type), &v, &u, &f); /* checked at parse time */
+    if (out) *out = f;
+    return GGUF_OK;
+}
+
 gguf_status gguf_get_arr_str(const gguf_ctx *ctx, const char *key, uint64_t i,
                              const char **s, uint64_t *len) {
     const gguf_kv *kv;
@@ -1061,8 +1076,10 @@ bool gguf_writer_set_arr_f32(gguf_writer *w, const char *key, const float *v, si
     return writer_set(w, key, GGUF_VAL_ARRAY, &b);
 }
 
-bool gguf_writer_add_tensor(gguf_writer *w, const char *name, gguf_type type,
-                            uint32_t n_dims, const int64_t *ne, const void *data) {
+/* Add a tensor record; with hold_data its data (data, or zeros when NULL) is
+ * copied into the writer, without it none is held (streaming). */
+static bool writer_add_tensor(gguf_writer *w, const char *name, gguf_type type,
+                              uint32_t n_dims, const int64_t *ne, const void *data, bool hold_data) {
     if (!w || !name || !name[0] || !ne || n_dims < 1 || n_dims > 4 || !gguf_type_get((int)type)) return false;
     for (size_t i = 0; i < w->n_tensors; i++) {
         if (strcmp(w->tensors[i].name, name) == 0) return false; /* names are unique */
@@ -1088,16 +1105,65 @@ bool gguf_writer_add_tensor(gguf_writer *w, const char *name, gguf_type type,
         w->tensor_cap = cap;
     }
     t.name = dup_str(name);
-    t.data = t.size_bytes ? malloc((size_t)t.size_bytes) : NULL;
-    if (!t.name || (t.size_bytes && !t.data)) {
+    t.data = hold_data && t.size_bytes ? malloc((size_t)t.size_bytes) : NULL;
+    if (!t.name || (hold_data && t.size_bytes && !t.data)) {
         free(t.name);
         free(t.data);
         return false;
     }
-    if (data) memcpy(t.data, data, (size_t)t.size_bytes);
-    else memset(t.data, 0, (size_t)t.size_bytes);
+    if (t.data) {
+        if (data) memcpy(t.data, data, (size_t)t.size_bytes);
+        else memset(t.data, 0, (size_t)t.size_bytes);
+    }
     w->tensors[w->n_tensors++] = t;
     return true;
+}
+
+bool gguf_writer_add_tensor(gguf_writer *w, const char *name, gguf_type type,
+                            uint32_t n_dims, const int64_t *ne, const void *data) {
+    return writer_add_tensor(w, name, type, n_dims, ne, data, true);
+}
+
+bool gguf_writer_add_tensor_info(gguf_writer *w, const char *name, gguf_type type,
+                                 uint32_t n_dims, const int64_t *ne) {
+    return writer_add_tensor(w, name, type, n_dims, ne, NULL, false);
+}
+
+bool gguf_writer_copy_kv(gguf_writer *w, const gguf_ctx *src, int64_t i) {
+    if (!w || !src || i < 0 || i >= src->n_kv) return false;
+    const gguf_kv *kv = &src->kvs[i];
+    bytes b = {0};
+    uint64_t esz = scalar_bytes(kv->type);
+    if (kv->type == GGUF_VAL_STRING) {
+        put_u64(&b, kv->str_len);
+        put(&b, kv->str, (size_t)kv->str_len);
+    } else if (kv->type == GGUF_VAL_ARRAY) {
+        /* the elements are still in the image, as parsed: copy them verbatim */
+        uint64_t n_bytes = 0;
+        if (kv->arr_type != GGUF_VAL_STRING) {
+            n_bytes = kv->arr_n * scalar_bytes(kv->arr_type);
+        } else if (kv->arr_n > 0) {
+            uint64_t last = kv->arr_str_pos[kv->arr_n - 1];
+            n_bytes = last + 8 + le64(src->buf + last) - (uint64_t)(kv->arr_data - src->buf);
+        }
+        if (n_bytes > SIZE_MAX) return false;
+        put_u32(&b, (uint32_t)kv->arr_type);
+        put_u64(&b, kv->arr_n);
+        put(&b, kv->arr_data, (size_t)n_bytes);
+    } else if (kv->type == GGUF_VAL_FLOAT32) {
+        put_f32(&b, (float)kv->f);
+    } else if (kv->type == GGUF_VAL_FLOAT64) {
+        uint64_t u;
+        memcpy(&u, &kv->f, 8);
+        put_u64(&b, u);
+    } else {
+        /* integers and bool: the low esz bytes of the value, little-endian */
+        for (uint64_t k = 0; k < esz; k++) {
+            uint8_t x = (uint8_t)(kv->u >> (8 * k));
+            put(&b, &x, 1);
+        }
+    }
+    return writer_set(w, kv->key, kv->type, &b);
 }
 
 static uint64_t pad_to(uint64_t n, uint64_t al) { return (al - n % al) % al; }
@@ -1113,31 +1179,54 @@ static uint64_t writer_alignment(const gguf_writer *w) {
     return GGUF_DEFAULT_ALIGNMENT;
 }
 
-bool gguf_writer_to_memory(gguf_writer *w, uint8_t **out, size_t *len) {
-    if (!w || !out || !len) return false;
+uint32_t gguf_writer_alignment(const gguf_writer *w) {
+    return w ? (uint32_t)writer_alignment(w) : GGUF_DEFAULT_ALIGNMENT;
+}
+
+/* Header: magic, counts, KVs, tensor infos, padding to the alignment. */
+static void put_header(const gguf_writer *w, bytes *b) {
     const uint64_t al = writer_alignment(w);
-    bytes b = {0};
-    put(&b, "GGUF", 4);
-    put_u32(&b, 3);
-    put_u64(&b, w->n_tensors);
-    put_u64(&b, w->n_kv);
+    put(b, "GGUF", 4);
+    put_u32(b, 3);
+    put_u64(b, w->n_tensors);
+    put_u64(b, w->n_kv);
     for (size_t i = 0; i < w->n_kv; i++) {
-        put_str(&b, w->kvs[i].key);
-        put_u32(&b, (uint32_t)w->kvs[i].type);
-        put(&b, w->kvs[i].value.p, w->kvs[i].value.len);
+        put_str(b, w->kvs[i].key);
+        put_u32(b, (uint32_t)w->kvs[i].type);
+        put(b, w->kvs[i].value.p, w->kvs[i].value.len);
     }
     /* each tensor's data starts aligned and is padded to the alignment */
     uint64_t offset = 0;
     for (size_t i = 0; i < w->n_tensors; i++) {
         const wtensor *t = &w->tensors[i];
-        put_str(&b, t->name);
-        put_u32(&b, t->n_dims);
-        for (uint32_t d = 0; d < t->n_dims; d++) put_u64(&b, (uint64_t)t->ne[d]);
-        put_u32(&b, (uint32_t)t->type);
-        put_u64(&b, offset);
+        put_str(b, t->name);
+        put_u32(b, t->n_dims);
+        for (uint32_t d = 0; d < t->n_dims; d++) put_u64(b, (uint64_t)t->ne[d]);
+        put_u32(b, (uint32_t)t->type);
+        put_u64(b, offset);
         offset += t->size_bytes + pad_to(t->size_bytes, al);
     }
-    put(&b, NULL, (size_t)pad_to(b.len, al));
+    put(b, NULL, (size_t)pad_to(b->len, al));
+}
+
+bool gguf_writer_header_to_memory(gguf_writer *w, uint8_t **out, size_t *len) {
+    if (!w || !out || !len) return false;
+    bytes b = {0};
+    put_header(w, &b);
+    if (b.failed) {
+        free(b.p);
+        return false;
+    }
+    *out = b.p;
+    *len = b.len;
+    return true;
+}
+
+bool gguf_writer_to_memory(gguf_writer *w, uint8_t **out, size_t *len) {
+    if (!w || !out || !len) return false;
+    const uint64_t al = writer_alignment(w);
+    bytes b = {0};
+    put_header(w, &b);
     for (size_t i = 0; i < w->n_tensors; i++) {
         const wtensor *t = &w->tensors[i];
         put(&b, t->data, (size_t)t->size_bytes);

@@ -101,6 +101,10 @@ gguf_status gguf_get_arr_info(const gguf_ctx *ctx, const char *key,
                               gguf_value_type *elem_type, uint64_t *n);
 /* Element i of an integer array (any integer width) as int64. */
 gguf_status gguf_get_arr_int(const gguf_ctx *ctx, const char *key, uint64_t i, int64_t *out);
+/* Element i of a float array (float32 or float64) as double. TYPE when the
+ * value is not an array of floats (integer arrays included: use
+ * gguf_get_arr_int), INVALID when i >= the array length. O(1). */
+gguf_status gguf_get_arr_float(const gguf_ctx *ctx, const char *key, uint64_t i, double *out);
 /* Element i of a string array: pointer into the mapped data (NOT NUL-terminated). */
 gguf_status gguf_get_arr_str(const gguf_ctx *ctx, const char *key, uint64_t i,
                              const char **s, uint64_t *len);
@@ -135,6 +139,27 @@ bool gguf_writer_set_arr_f32(gguf_writer *w, const char *key, const float *v, si
  * and is copied. Returns false on invalid shape/type or out of memory. */
 bool gguf_writer_add_tensor(gguf_writer *w, const char *name, gguf_type type,
                             uint32_t n_dims, const int64_t *ne, const void *data);
+/* Copy key/value pair i of an open reader context (any value type, arrays of
+ * any element type included) into the writer byte for byte, replacing an
+ * earlier value of that key. False when i is out of range or out of memory. */
+bool gguf_writer_copy_kv(gguf_writer *w, const gguf_ctx *src, int64_t i);
+
+/* Streaming writes (models too large to hold in memory):
+ * gguf_writer_add_tensor_info declares a tensor like gguf_writer_add_tensor
+ * (same checks) but holds no data; gguf_writer_header_to_memory serialises
+ * the header only (magic .. the zero padding before the data section). The
+ * file is that header followed by each tensor's data in the order added,
+ * each zero-padded to a multiple of gguf_writer_alignment() bytes; the caller
+ * writes those. gguf_writer_to_memory / _to_file write zeros for the data of
+ * tensors declared with add_tensor_info. */
+bool gguf_writer_add_tensor_info(gguf_writer *w, const char *name, gguf_type type,
+                                 uint32_t n_dims, const int64_t *ne);
+/* general.alignment when set as a power-of-two uint32, else 32 (bytes). */
+uint32_t gguf_writer_alignment(const gguf_writer *w);
+/* Header bytes: *out is malloc'ed (caller frees), *len its size (a multiple of
+ * the alignment). False on out of memory. */
+bool gguf_writer_header_to_memory(gguf_writer *w, uint8_t **out, size_t *len);
+
 /* Serialise: *out is malloc'ed (caller frees), *len its size. */
 bool gguf_writer_to_memory(gguf_writer *w, uint8_t **out, size_t *len);
 /* Write to a path atomically (temp file + rename). Returns false on I/O error. */

@@ -24,20 +24,32 @@
  * "half" is a 2-byte IEEE binary16 (ggml_half). Each row's byte count is the
  * sizeof of the ggml block struct whose fields are listed beside it. */
 static const gguf_type_info TYPE_TABLE[GGUF_TYPE_COUNT] = {
-    [GGUF_TYPE_F32]     = {"f32",       1,   4, false}, /* float */
-    [GGUF_TYPE_F16]     = {"f16",       1,   2, false}, /* half */
-    [GGUF_TYPE_Q4_0]    = {"q4_0",     32,  18, true},  /* block_q4_0: half d; u8 qs[16] */
-    [GGUF_TYPE_Q4_1]    = {"q4_1",     32,  20, true},  /* block_q4_1: half d, m; u8 qs[16] */
-    [GGUF_TYPE_Q5_0]    = {"q5_0",     32,  22, true},  /* block_q5_0: half d; u8 qh[4]; u8 qs[16] */
-    [GGUF_TYPE_Q5_1]    = {"q5_1",     32,  24, true},  /* block_q5_1: half d, m; u8 qh[4]; u8 qs[16] */
-    [GGUF_TYPE_Q8_0]    = {"q8_0",     32,  34, true},  /* block_q8_0: half d; i8 qs[32] */
-    [GGUF_TYPE_Q8_1]    = {"q8_1",     32,  36, true},  /* block_q8_1: half d, s; i8 qs[32] */
+    [GGUF_TYPE_F32]     = {"f32",       1,   4, false, /* float */
+                           gguf_to_float_f32, gguf_from_float_f32, gguf_vec_dot_f32, GGUF_TYPE_F32},
+    [GGUF_TYPE_F16]     = {"f16",       1,   2, false, /* half */
+                           gguf_to_float_f16, gguf_from_float_f16, gguf_vec_dot_f16, GGUF_TYPE_F16},
+    [GGUF_TYPE_Q4_0]    = {"q4_0",     32,  18, true, /* block_q4_0: half d; u8 qs[16] */
+                           gguf_to_float_q4_0, gguf_from_float_q4_0, gguf_vec_dot_q4_0_q8_0, GGUF_TYPE_Q8_0},
+    [GGUF_TYPE_Q4_1]    = {"q4_1",     32,  20, true, /* block_q4_1: half d, m; u8 qs[16] */
+                           gguf_to_float_q4_1, gguf_from_float_q4_1, gguf_vec_dot_q4_1_q8_1, GGUF_TYPE_Q8_1},
+    [GGUF_TYPE_Q5_0]    = {"q5_0",     32,  22, true, /* block_q5_0: half d; u8 qh[4]; u8 qs[16] */
+                           gguf_to_float_q5_0, gguf_from_float_q5_0, gguf_vec_dot_q5_0_q8_0, GGUF_TYPE_Q8_0},
+    [GGUF_TYPE_Q5_1]    = {"q5_1",     32,  24, true, /* block_q5_1: half d, m; u8 qh[4]; u8 qs[16] */
+                           gguf_to_float_q5_1, gguf_from_float_q5_1, gguf_vec_dot_q5_1_q8_1, GGUF_TYPE_Q8_1},
+    [GGUF_TYPE_Q8_0]    = {"q8_0",     32,  34, true, /* block_q8_0: half d; i8 qs[32] */
+                           gguf_to_float_q8_0, gguf_from_float_q8_0, gguf_vec_dot_q8_0_q8_0, GGUF_TYPE_Q8_0},
+    [GGUF_TYPE_Q8_1]    = {"q8_1",     32,  36, true, /* block_q8_1: half d, s; i8 qs[32] */
+                           gguf_to_float_q8_1, gguf_from_float_q8_1, NULL, GGUF_TYPE_F32},
     [GGUF_TYPE_Q2_K]    = {"q2_K",    256,  84, true},  /* block_q2_K: u8 scales[16]; u8 qs[64]; half d, dmin */
     [GGUF_TYPE_Q3_K]    = {"q3_K",    256, 110, true},  /* block_q3_K: u8 hmask[32]; u8 qs[64]; u8 scales[12]; half d */
-    [GGUF_TYPE_Q4_K]    = {"q4_K",    256, 144, true},  /* block_q4_K: half d, dmin; u8 scales[12]; u8 qs[128] */
-    [GGUF_TYPE_Q5_K]    = {"q5_K",    256, 176, true},  /* block_q5_K: half d, dmin; u8 scales[12]; u8 qh[32]; u8 qs[128] */
-    [GGUF_TYPE_Q6_K]    = {"q6_K",    256, 210, true},  /* block_q6_K: u8 ql[128]; u8 qh[64]; i8 scales[16]; half d */
-    [GGUF_TYPE_Q8_K]    = {"q8_K",    256, 292, true},  /* block_q8_K: float d; i8 qs[256]; i16 bsums[16] */
+    [GGUF_TYPE_Q4_K]    = {"q4_K",    256, 144, true, /* block_q4_K: half d, dmin; u8 scales[12]; u8 qs[128] */
+                           gguf_to_float_q4_K, gguf_from_float_q4_K, gguf_vec_dot_q4_K_q8_K, GGUF_TYPE_Q8_K},
+    [GGUF_TYPE_Q5_K]    = {"q5_K",    256, 176, true, /* block_q5_K: half d, dmin; u8 scales[12]; u8 qh[32]; u8 qs[128] */
+                           gguf_to_float_q5_K, gguf_from_float_q5_K, gguf_vec_dot_q5_K_q8_K, GGUF_TYPE_Q8_K},
+    [GGUF_TYPE_Q6_K]    = {"q6_K",    256, 210, true, /* block_q6_K: u8 ql[128]; u8 qh[64]; i8 scales[16]; half d */
+                           gguf_to_float_q6_K, gguf_from_float_q6_K, gguf_vec_dot_q6_K_q8_K, GGUF_TYPE_Q8_K},
+    [GGUF_TYPE_Q8_K]    = {"q8_K",    256, 292, true, /* block_q8_K: float d; i8 qs[256]; i16 bsums[16] */
+                           gguf_to_float_q8_K, gguf_from_float_q8_K, NULL, GGUF_TYPE_F32},
     [GGUF_TYPE_IQ2_XXS] = {"iq2_xxs", 256,  66, true},  /* block_iq2_xxs: half d; u16 qs[32] */
     [GGUF_TYPE_IQ2_XS]  = {"iq2_xs",  256,  74, true},  /* block_iq2_xs: half d; u16 qs[32]; u8 scales[8] */
     [GGUF_TYPE_IQ3_XXS] = {"iq3_xxs", 256,  98, true},  /* block_iq3_xxs: half d; u8 qs[96] */
@@ -52,7 +64,8 @@ static const gguf_type_info TYPE_TABLE[GGUF_TYPE_COUNT] = {
     [GGUF_TYPE_I64]     = {"i64",       1,   8, false}, /* int64_t */
     [GGUF_TYPE_F64]     = {"f64",       1,   8, false}, /* double */
     [GGUF_TYPE_IQ1_M]   = {"iq1_m",   256,  56, true},  /* block_iq1_m: u8 qs[32]; u8 qh[16]; u8 scales[8] (scale packed in scales) */
-    [GGUF_TYPE_BF16]    = {"bf16",      1,   2, false}, /* bfloat16 */
+    [GGUF_TYPE_BF16]    = {"bf16",      1,   2, false, /* bfloat16 */
+                           gguf_to_float_bf16, gguf_from_float_bf16, gguf_vec_dot_bf16, GGUF_TYPE_BF16},
     [GGUF_TYPE_TQ1_0]   = {"tq1_0",   256,  54, true},  /* block_tq1_0: u8 qs[48]; u8 qh[4]; half d */
     [GGUF_TYPE_TQ2_0]   = {"tq2_0",   256,  66, true},  /* block_tq2_0: u8 qs[64]; half d */
     [GGUF_TYPE_MXFP4]   = {"mxfp4",    32,  17, true},  /* block_mxfp4: u8 e (E8M0 scale); u8 qs[16] */

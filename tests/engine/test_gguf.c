@@ -1000,8 +1000,66 @@ static void test_random_mutations(void) {
     free(file);
 }
 
+/* ---- gguf_get_arr_float ---- */
+
+static void test_arr_float(void) {
+    gguf_writer *w = gguf_writer_create();
+    CHECK(w != NULL);
+    if (!w) return;
+    const float floats[] = {0.5f, -2.25f, 1e30f};
+    const int32_t ints[] = {1, 2};
+    const char *strs[] = {"a"};
+    CHECK(gguf_writer_set_arr_f32(w, "k.f", floats, 3));
+    CHECK(gguf_writer_set_arr_i32(w, "k.i", ints, 2));
+    CHECK(gguf_writer_set_arr_str(w, "k.s", strs, 1));
+    CHECK(gguf_writer_set_f32(w, "k.scalar", 1.0f));
+    uint8_t *img = NULL;
+    size_t len = 0;
+    CHECK(gguf_writer_to_memory(w, &img, &len));
+    gguf_writer_free(w);
+    gguf_ctx *ctx = NULL;
+    CHECK_EQ_INT(gguf_open_memory(img, len, len, &ctx, NULL, NULL, 0), GGUF_OK);
+    if (ctx) {
+        double d = 7.0;
+        CHECK_EQ_INT(gguf_get_arr_float(ctx, "k.f", 0, &d), GGUF_OK);
+        CHECK_NEAR(d, 0.5, 0);
+        CHECK_EQ_INT(gguf_get_arr_float(ctx, "k.f", 1, &d), GGUF_OK);
+        CHECK_NEAR(d, -2.25, 0);
+        CHECK_EQ_INT(gguf_get_arr_float(ctx, "k.f", 2, &d), GGUF_OK);
+        CHECK_NEAR(d, (double)1e30f, 0);
+        CHECK_EQ_INT(gguf_get_arr_float(ctx, "k.f", 2, NULL), GGUF_OK);
+        d = 7.0;
+        CHECK_EQ_INT(gguf_get_arr_float(ctx, "k.f", 3, &d), GGUF_ERR_INVALID);
+        CHECK_EQ_INT(gguf_get_arr_float(ctx, "k.f", UINT64_MAX, &d), GGUF_ERR_INVALID);
+        CHECK_EQ_INT(gguf_get_arr_float(ctx, "k.i", 0, &d), GGUF_ERR_TYPE);
+        CHECK_EQ_INT(gguf_get_arr_float(ctx, "k.s", 0, &d), GGUF_ERR_TYPE);
+        CHECK_EQ_INT(gguf_get_arr_float(ctx, "k.scalar", 0, &d), GGUF_ERR_TYPE);
+        CHECK_EQ_INT(gguf_get_arr_float(ctx, "k.missing", 0, &d), GGUF_ERR_NOT_FOUND);
+        CHECK_NEAR(d, 7.0, 0); /* untouched on failure */
+        gguf_close(ctx);
+    }
+    free(img);
+
+    /* a real file: the LLaMA SentencePiece scores (0 for <unk>, -31740 last) */
+    char path[1200];
+    snprintf(path, sizeof path, "%s/testdata/vocab/ggml-vocab-llama-spm.gguf", shared_dir());
+    char err[256];
+    CHECK_EQ_INT(gguf_open_file(path, &ctx, err, sizeof err), GGUF_OK);
+    if (ctx) {
+        double d = 1.0;
+        CHECK_EQ_INT(gguf_get_arr_float(ctx, "tokenizer.ggml.scores", 0, &d), GGUF_OK);
+        CHECK_NEAR(d, 0.0, 0);
+        CHECK_EQ_INT(gguf_get_arr_float(ctx, "tokenizer.ggml.scores", 31999, &d), GGUF_OK);
+        CHECK_NEAR(d, -31740.0, 0);
+        CHECK_EQ_INT(gguf_get_arr_float(ctx, "tokenizer.ggml.scores", 32000, &d), GGUF_ERR_INVALID);
+        CHECK_EQ_INT(gguf_get_arr_float(ctx, "tokenizer.ggml.token_type", 0, &d), GGUF_ERR_TYPE);
+        gguf_close(ctx);
+    }
+}
+
 TEST_MAIN(TEST(test_tiny_models), TEST(test_tiny_model_data), TEST(test_tiny_models_match_plan),
           TEST(test_prefix_need_more), TEST(test_round_trip_all_types), TEST(test_writer_alignment),
           TEST(test_writer_file), TEST(test_open_file_errors), TEST(test_status_strings),
           TEST(test_every_truncation), TEST(test_malformed_header), TEST(test_malformed_kvs),
-          TEST(test_malformed_tensors), TEST(test_random_mutations))
+          TEST(test_malformed_tensors), TEST(test_random_mutations),
+          TEST(test_arr_float))

@@ -1,0 +1,21 @@
+/* simd.h - private to engine/cpu: the per-level kernel tables of the SIMD
+ * files. Each getter returns a PARTIAL table: entries the level does not
+ * specialise are NULL, and kernels.c fills them from the level below
+ * (AVX512 <- AVX2 <- SCALAR, WASM128 <- SCALAR) before anyone sees the table.
+ * A getter returns NULL when its file was compiled without the instruction
+ * set (e.g. a compiler that lacks it); it never checks the running CPU,
+ * kernels.c does. */
+#ifndef LLMCAP_CPU_SIMD_H
+#define LLMCAP_CPU_SIMD_H
+
+#include "kernels.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+const cpu_kernels *cpu_kernels_avx2(void);   /* simd_avx2.c: AVX2 + FMA + F16C */
+const cpu_kernels *cpu_kernels_avx512(void); /* simd_avx512.c: AVX-512 F/BW/VL/DQ/VNNI */
+#endif
+#ifdef __wasm_simd128__
+const cpu_kernels *cpu_kernels_wasm128(void); /* simd_wasm.c: WebAssembly SIMD128 */
+#endif
+
+#endif

@@ -1,0 +1,592 @@
+/* simd_wasm.c - WebAssembly SIMD128 kernels (Emscripten, -msimd128). The whole
+ * file is empty unless __wasm_simd128__ is defined; the native build does not
+ * compile it at all (Makefile).
+ *
+ * SIMD128 has no FMA, no fp16 and no 8-bit multiply-add, so: products are
+ * mul + add; fp16 is converted with integer bit operations (exact, including
+ * subnormals, inf and NaN); int8 dot products are i8 x i8 -> i16 widening
+ * multiplies (extmul) summed pairwise to i32 (extadd_pairwise). All levels
+ * of weights used here (Q4/Q5 nibbles, K-quant levels <= 63) fit in a signed
+ * byte, so one signed routine serves every block type. Kernels not written
+ * here (the F16 activation quantizer) come from the scalar table.
+ */
+#ifdef __wasm_simd128__
+
+#include "simd.h"
+
+#include <string.h>
+#include <wasm_simd128.h>
+
+/* ------------------------------------------------------------------------ */
+/* helpers                                                                   */
+/* ------------------------------------------------------------------------ */
+
+static inline float hsum_f32x4(v128_t v) {
+    return wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1) + wasm_f32x4_extract_lane(v, 2) +
+           wasm_f32x4_extract_lane(v, 3);
+}
+
+static inline int hsum_i32x4(v128_t v) {
+    return wasm_i32x4_extract_lane(v, 0) + wasm_i32x4_extract_lane(v, 1) + wasm_i32x4_extract_lane(v, 2) +
+           wasm_i32x4_extract_lane(v, 3);
+}
+
+/* fp16 in the low 16 bits of each u32 lane -> f32: the magnitude bits moved
+ * into a float's place and scaled by 2^112 (rebias 15 -> 127; exact for
+ * normals and subnormals), inf/NaN get an all-ones exponent, then the sign */
+static inline v128_t h2f_u32x4(v128_t u) {
+    const v128_t mag = wasm_v128_and(u, wasm_i32x4_splat(0x7FFF));
+    v128_t f = wasm_f32x4_mul(wasm_i32x4_shl(mag, 13), wasm_f32x4_splat(0x1p112f));
+    const v128_t special = wasm_i32x4_ge(mag, wasm_i32x4_splat(0x7C00));
+    f = wasm_v128_or(f, wasm_v128_and(special, wasm_i32x4_splat(0x7F800000)));
+    return wasm_v128_or(f, wasm_i32x4_shl(wasm_v128_and(u, wasm_i32x4_splat(0x8000)), 16));
+}
+
+/* 8 halves at p -> two f32x4 */
+static inline void load_h8(const uint16_t *p, v128_t *lo, v128_t *hi) {
+    const v128_t h = wasm_v128_load(p);
+    *lo = h2f_u32x4(wasm_u32x4_extend_low_u16x8(h));
+    *hi = h2f_u32x4(wasm_u32x4_extend_high_u16x8(h));
+}
+
+/* one half -> float, the same arithmetic in scalar (block scales) */
+static inline float h2f(uint16_t h) {
+    if ((h & 0x7C00) == 0x7C00) return gguf_fp16_to_fp32(h);
+    uint32_t u = (uint32_t)(h & 0x7FFF) << 13;
+    float f;
+    memcpy(&f, &u, 4);
+    f *= 0x1p112f;
+    return (h & 0x8000) ? -f : f;
+}
+
+/* 16 signed bytes . 16 signed bytes -> i32x4 partial sums */
+static inline v128_t dot16(v128_t x, v128_t y) {
+    return wasm_i32x4_add(wasm_i32x4_extadd_pairwise_i16x8(wasm_i16x8_extmul_low_i8x16(x, y)),
+                          wasm_i32x4_extadd_pairwise_i16x8(wasm_i16x8_extmul_high_i8x16(x, y)));
+}
+
+/* 32 bits at p4 -> two vectors of 16 bytes, 0xFF where bit j is set */
+static inline void bits32(const uint8_t *p4, v128_t *lo, v128_t *hi) {
+    uint32_t u;
+    memcpy(&u, p4, 4);
+    const v128_t v = wasm_i32x4_splat((int32_t)u);
+    const v128_t bit = wasm_i8x16_make(1, 2, 4, 8, 16, 32, 64, -128, 1, 2, 4, 8, 16, 32, 64, -128);
+    const v128_t b01 = wasm_i8x16_shuffle(v, v, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+    const v128_t b23 = wasm_i8x16_shuffle(v, v, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+    *lo = wasm_i8x16_eq(wasm_v128_and(b01, bit), bit);
+    *hi = wasm_i8x16_eq(wasm_v128_and(b23, bit), bit);
+}
+
+/* roundf (half away from zero) per lane, as i32 */
+static inline v128_t round_away_i32x4(v128_t v) {
+    const v128_t t = wasm_f32x4_trunc(v);
+    const v128_t up = wasm_f32x4_ge(wasm_f32x4_abs(wasm_f32x4_sub(v, t)), wasm_f32x4_splat(0.5f));
+    const v128_t one = wasm_v128_or(wasm_v128_and(v, wasm_i32x4_splat((int32_t)0x80000000u)), wasm_f32x4_splat(1.0f));
+    return wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_add(t, wasm_v128_and(up, one)));
+}
+
+/* 4 x i32x4 -> 16 saturated bytes, in order */
+static inline v128_t pack16(v128_t a, v128_t b, v128_t c, v128_t d) {
+    return wasm_i8x16_narrow_i16x8(wasm_i16x8_narrow_i32x4(a, b), wasm_i16x8_narrow_i32x4(c, d));
+}
+
+/* ------------------------------------------------------------------------ */
+/* activation quantizers (bit-exact with the references)                     */
+/* ------------------------------------------------------------------------ */
+
+/* One Q8_0/Q8_1 block; returns sum of q; *d_f32 = d before fp16 rounding. */
+static inline int quant_block_q8(const float *x, int8_t *qs, uint16_t *d_out, float *d_f32) {
+    v128_t v[8], m = wasm_f32x4_splat(0.0f);
+    for (int k = 0; k < 8; k++) {
+        v[k] = wasm_v128_load(x + 4 * k);
+        m = wasm_f32x4_max(m, wasm_f32x4_abs(v[k]));
+    }
+    float amax = wasm_f32x4_extract_lane(m, 0);
+    for (int l = 1; l < 4; l++) {
+        const float e = l == 1 ? wasm_f32x4_extract_lane(m, 1) : l == 2 ? wasm_f32x4_extract_lane(m, 2) : wasm_f32x4_extract_lane(m, 3);
+        amax = e > amax ? e : amax;
+    }
+    const float d = amax / 127.0f;
+    const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    *d_out = gguf_fp32_to_fp16(d);
+    *d_f32 = d;
+    const v128_t vid = wasm_f32x4_splat(id);
+    v128_t q[8], s = wasm_i32x4_splat(0);
+    for (int k = 0; k < 8; k++) {
+        q[k] = round_away_i32x4(wasm_f32x4_mul(v[k], vid));
+        s = wasm_i32x4_add(s, q[k]);
+    }
+    wasm_v128_store(qs, pack16(q[0], q[1], q[2], q[3]));
+    wasm_v128_store(qs + 16, pack16(q[4], q[5], q[6], q[7]));
+    return hsum_i32x4(s);
+}
+
+static void quant_q8_0(const float *x, void *y, int64_t n) {
+    gguf_block_q8_0 *b = y;
+    float d;
+    for (int64_t i = 0; i < n / 32; i++) quant_block_q8(x + 32 * i, b[i].qs, &b[i].d, &d);
+}
+
+static void quant_q8_1(const float *x, void *y, int64_t n) {
+    gguf_block_q8_1 *b = y;
+    for (int64_t i = 0; i < n / 32; i++) {
+        float d;
+        const int sum = quant_block_q8(x + 32 * i, b[i].qs, &b[i].d, &d);
+        b[i].s = gguf_fp32_to_fp16((float)sum * d);
+    }
+}
+
+static void quant_q8_K(const float *x, void *y, int64_t n) {
+    gguf_block_q8_K *b = y;
+    for (int64_t i = 0; i < n / 256; i++, x += 256) {
+        v128_t m = wasm_f32x4_splat(0.0f);
+        for (int k = 0; k < 64; k++) m = wasm_f32x4_max(m, wasm_f32x4_abs(wasm_v128_load(x + 4 * k)));
+        float amax = 0.0f;
+        for (int l = 0; l < 4; l++) {
+            const float e = l == 0 ? wasm_f32x4_extract_lane(m, 0) : l == 1 ? wasm_f32x4_extract_lane(m, 1)
+                          : l == 2 ? wasm_f32x4_extract_lane(m, 2) : wasm_f32x4_extract_lane(m, 3);
+            amax = e > amax ? e : amax;
+        }
+        if (amax == 0.0f) {
+            memset(&b[i], 0, sizeof b[i]);
+            continue;
+        }
+        float max = 0.0f; /* the first element of largest magnitude, signed */
+        for (int e = 0; e < 256; e++) {
+            if (x[e] == amax || x[e] == -amax) {
+                max = x[e];
+                break;
+            }
+        }
+        const float iscale = -127.0f / max;
+        const v128_t vs = wasm_f32x4_splat(iscale), lim = wasm_i32x4_splat(127);
+        for (int g = 0; g < 16; g++) { /* 16 elements: one bsum */
+            v128_t q[4];
+            for (int k = 0; k < 4; k++) {
+                /* nearest = round half to even, as lrintf */
+                const v128_t r = wasm_f32x4_nearest(wasm_f32x4_mul(wasm_v128_load(x + 16 * g + 4 * k), vs));
+                q[k] = wasm_i32x4_min(wasm_i32x4_trunc_sat_f32x4(r), lim);
+            }
+            wasm_v128_store(b[i].qs + 16 * g, pack16(q[0], q[1], q[2], q[3]));
+            b[i].bsums[g] = (int16_t)hsum_i32x4(wasm_i32x4_add(wasm_i32x4_add(q[0], q[1]), wasm_i32x4_add(q[2], q[3])));
+        }
+        b[i].d = 1.0f / iscale;
+    }
+}
+
+static void quant_bf16(const float *x, void *y, int64_t n) {
+    uint16_t *h = y;
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        v128_t r[2];
+        for (int k = 0; k < 2; k++) {
+            const v128_t u = wasm_v128_load(x + i + 4 * k);
+            const v128_t lsb = wasm_v128_and(wasm_u32x4_shr(u, 16), wasm_i32x4_splat(1));
+            v128_t t = wasm_u32x4_shr(wasm_i32x4_add(u, wasm_i32x4_add(lsb, wasm_i32x4_splat(0x7FFF))), 16);
+            const v128_t nan = wasm_i32x4_gt(wasm_v128_and(u, wasm_i32x4_splat(0x7FFFFFFF)), wasm_i32x4_splat(0x7F800000));
+            const v128_t qnan = wasm_v128_or(wasm_u32x4_shr(u, 16), wasm_i32x4_splat(0x40));
+            r[k] = wasm_v128_bitselect(qnan, t, nan);
+        }
+        /* keep the low 16 bits of each lane */
+        wasm_v128_store(h + i, wasm_i8x16_shuffle(r[0], r[1], 0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29));
+    }
+    for (; i < n; i++) h[i] = gguf_fp32_to_bf16(x[i]);
+}
+
+/* ------------------------------------------------------------------------ */
+/* float helpers and plain-type dots                                         */
+/* ------------------------------------------------------------------------ */
+
+static float dot_f32(int64_t n, const float *x, const float *y) {
+    v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0;
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_v128_load(x + i), wasm_v128_load(y + i)));
+        a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(wasm_v128_load(x + i + 4), wasm_v128_load(y + i + 4)));
+    }
+    float s = hsum_f32x4(wasm_f32x4_add(a0, a1));
+    for (; i < n; i++) s += x[i] * y[i];
+    return s;
+}
+
+static float dot_f32_f16(int64_t n, const float *x, const uint16_t *y) {
+    v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0;
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        v128_t lo, hi;
+        load_h8(y + i, &lo, &hi);
+        a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_v128_load(x + i), lo));
+        a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(wasm_v128_load(x + i + 4), hi));
+    }
+    float s = hsum_f32x4(wasm_f32x4_add(a0, a1));
+    for (; i < n; i++) s += x[i] * gguf_fp16_to_fp32(y[i]);
+    return s;
+}
+
+static void axpy_f32(int64_t n, float a, const float *x, float *y) {
+    const v128_t va = wasm_f32x4_splat(a);
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4) wasm_v128_store(y + i, wasm_f32x4_add(wasm_v128_load(y + i), wasm_f32x4_mul(va, wasm_v128_load(x + i))));
+    for (; i < n; i++) y[i] += a * x[i];
+}
+
+static void axpy_f16(int64_t n, float a, const uint16_t *x, float *y) {
+    const v128_t va = wasm_f32x4_splat(a);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        v128_t lo, hi;
+        load_h8(x + i, &lo, &hi);
+        wasm_v128_store(y + i, wasm_f32x4_add(wasm_v128_load(y + i), wasm_f32x4_mul(va, lo)));
+        wasm_v128_store(y + i + 4, wasm_f32x4_add(wasm_v128_load(y + i + 4), wasm_f32x4_mul(va, hi)));
+    }
+    for (; i < n; i++) y[i] += a * gguf_fp16_to_fp32(x[i]);
+}
+
+static float vec_dot_f32(int64_t n, const void *w, const void *a) {
+    return dot_f32(n, w, a);
+}
+
+static float vec_dot_f16(int64_t n, const void *w, const void *a) {
+    const uint16_t *x = w, *y = a;
+    v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0;
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        v128_t xl, xh, yl, yh;
+        load_h8(x + i, &xl, &xh);
+        load_h8(y + i, &yl, &yh);
+        a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(xl, yl));
+        a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(xh, yh));
+    }
+    float s = hsum_f32x4(wasm_f32x4_add(a0, a1));
+    for (; i < n; i++) s += gguf_fp16_to_fp32(x[i]) * gguf_fp16_to_fp32(y[i]);
+    return s;
+}
+
+static float vec_dot_bf16(int64_t n, const void *w, const void *a) {
+    const uint16_t *x = w, *y = a;
+    v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0;
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const v128_t xv = wasm_v128_load(x + i), yv = wasm_v128_load(y + i);
+        a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_i32x4_shl(wasm_u32x4_extend_low_u16x8(xv), 16),
+                                               wasm_i32x4_shl(wasm_u32x4_extend_low_u16x8(yv), 16)));
+        a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(wasm_i32x4_shl(wasm_u32x4_extend_high_u16x8(xv), 16),
+                                               wasm_i32x4_shl(wasm_u32x4_extend_high_u16x8(yv), 16)));
+    }
+    float s = hsum_f32x4(wasm_f32x4_add(a0, a1));
+    for (; i < n; i++) s += gguf_bf16_to_fp32(x[i]) * gguf_bf16_to_fp32(y[i]);
+    return s;
+}
+
+/* ------------------------------------------------------------------------ */
+/* 32-element blocks                                                         */
+/* ------------------------------------------------------------------------ */
+
+/* Signed levels of one block as two 16-byte vectors (elements 0..15, 16..31),
+ * and the integer dot with a Q8 block's 32 bytes. */
+static inline v128_t dot_block(v128_t w0, v128_t w1, const int8_t *aq) {
+    return wasm_i32x4_add(dot16(w0, wasm_v128_load(aq)), dot16(w1, wasm_v128_load(aq + 16)));
+}
+
+static float vec_dot_q8_0(int64_t n, const void *w, const void *a) {
+    const gguf_block_q8_0 *x = w, *y = a;
+    v128_t acc = wasm_f32x4_splat(0.0f);
+    for (int64_t i = 0; i < n / 32; i++) {
+        const v128_t p = dot_block(wasm_v128_load(x[i].qs), wasm_v128_load(x[i].qs + 16), y[i].qs);
+        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(p), wasm_f32x4_splat(h2f(x[i].d) * h2f(y[i].d))));
+    }
+    return hsum_f32x4(acc);
+}
+
+static float vec_dot_q4_0(int64_t n, const void *w, const void *a) {
+    const gguf_block_q4_0 *x = w;
+    const gguf_block_q8_0 *y = a;
+    const v128_t m4 = wasm_i8x16_splat(0x0F), eight = wasm_i8x16_splat(8);
+    v128_t acc = wasm_f32x4_splat(0.0f);
+    for (int64_t i = 0; i < n / 32; i++) {
+        const v128_t q = wasm_v128_load(x[i].qs);
+        const v128_t lo = wasm_i8x16_sub(wasm_v128_and(q, m4), eight), hi = wasm_i8x16_sub(wasm_u8x16_shr(q, 4), eight);
+        const v128_t p = dot_block(lo, hi, y[i].qs);
+        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(p), wasm_f32x4_splat(h2f(x[i].d) * h2f(y[i].d))));
+    }
+    return hsum_f32x4(acc);
+}
+
+static float vec_dot_q5_0(int64_t n, const void *w, const void *a) {
+    const gguf_block_q5_0 *x = w;
+    const gguf_block_q8_0 *y = a;
+    const v128_t m4 = wasm_i8x16_splat(0x0F), neg16 = wasm_i8x16_splat((int8_t)0xF0);
+    v128_t acc = wasm_f32x4_splat(0.0f);
+    for (int64_t i = 0; i < n / 32; i++) {
+        v128_t b0, b1;
+        bits32(x[i].qh, &b0, &b1);
+        const v128_t q = wasm_v128_load(x[i].qs);
+        /* q - 16: nibble | 0xF0 (as int8: nibble - 16) where the 5th bit is clear */
+        const v128_t lo = wasm_v128_or(wasm_v128_and(q, m4), wasm_v128_andnot(neg16, b0));
+        const v128_t hi = wasm_v128_or(wasm_u8x16_shr(q, 4), wasm_v128_andnot(neg16, b1));
+        const v128_t p = dot_block(lo, hi, y[i].qs);
+        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(p), wasm_f32x4_splat(h2f(x[i].d) * h2f(y[i].d))));
+    }
+    return hsum_f32x4(acc);
+}
+
+static float vec_dot_q4_1(int64_t n, const void *w, const void *a) {
+    const gguf_block_q4_1 *x = w;
+    const gguf_block_q8_1 *y = a;
+    const v128_t m4 = wasm_i8x16_splat(0x0F);
+    v128_t acc = wasm_f32x4_splat(0.0f);
+    float summ = 0.0f;
+    for (int64_t i = 0; i < n / 32; i++) {
+        const v128_t q = wasm_v128_load(x[i].qs);
+        const v128_t p = dot_block(wasm_v128_and(q, m4), wasm_u8x16_shr(q, 4), y[i].qs);
+        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(p), wasm_f32x4_splat(h2f(x[i].d) * h2f(y[i].d))));
+        summ += h2f(x[i].m) * h2f(y[i].s);
+    }
+    return hsum_f32x4(acc) + summ;
+}
+
+static float vec_dot_q5_1(int64_t n, const void *w, const void *a) {
+    const gguf_block_q5_1 *x = w;
+    const gguf_block_q8_1 *y = a;
+    const v128_t m4 = wasm_i8x16_splat(0x0F), b4 = wasm_i8x16_splat(0x10);
+    v128_t acc = wasm_f32x4_splat(0.0f);
+    float summ = 0.0f;
+    for (int64_t i = 0; i < n / 32; i++) {
+        v128_t b0, b1;
+        bits32(x[i].qh, &b0, &b1);
+        const v128_t q = wasm_v128_load(x[i].qs);
+        const v128_t lo = wasm_v128_or(wasm_v128_and(q, m4), wasm_v128_and(b0, b4));
+        const v128_t hi = wasm_v128_or(wasm_u8x16_shr(q, 4), wasm_v128_and(b1, b4));
+        const v128_t p = dot_block(lo, hi, y[i].qs);
+        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(p), wasm_f32x4_splat(h2f(x[i].d) * h2f(y[i].d))));
+        summ += h2f(x[i].m) * h2f(y[i].s);
+    }
+    return hsum_f32x4(acc) + summ;
+}
+
+/* ------------------------------------------------------------------------ */
+/* K-quants                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* sum_j sc_j * sum(q*a) over the 8 sub-blocks of a Q4_K/Q5_K block (qh NULL for Q4_K) */
+static inline int qk_isum(const uint8_t *qs, const uint8_t *qh, const int8_t *aq, const uint8_t sc[8]) {
+    const v128_t m4 = wasm_i8x16_splat(0x0F), one = wasm_i8x16_splat(1);
+    v128_t isum = wasm_i32x4_splat(0);
+    for (int c = 0; c < 4; c++) {
+        for (int h = 0; h < 2; h++) { /* 16 of the chunk's 32 bytes */
+            const v128_t q = wasm_v128_load(qs + 32 * c + 16 * h);
+            v128_t lo = wasm_v128_and(q, m4), hi = wasm_u8x16_shr(q, 4);
+            if (qh) {
+                const v128_t hb = wasm_v128_load(qh + 16 * h);
+                lo = wasm_v128_or(lo, wasm_i8x16_shl(wasm_v128_and(wasm_u8x16_shr(hb, 2 * c), one), 4));
+                hi = wasm_v128_or(hi, wasm_i8x16_shl(wasm_v128_and(wasm_u8x16_shr(hb, 2 * c + 1), one), 4));
+            }
+            const v128_t p0 = dot16(lo, wasm_v128_load(aq + 64 * c + 16 * h));
+            const v128_t p1 = dot16(hi, wasm_v128_load(aq + 64 * c + 32 + 16 * h));
+            isum = wasm_i32x4_add(isum, wasm_i32x4_mul(p0, wasm_i32x4_splat(sc[2 * c])));
+            isum = wasm_i32x4_add(isum, wasm_i32x4_mul(p1, wasm_i32x4_splat(sc[2 * c + 1])));
+        }
+    }
+    return hsum_i32x4(isum);
+}
+
+static float qk_dot(int64_t n, const uint8_t *xb, size_t bb, int q5, const gguf_block_q8_K *y) {
+    float sum = 0.0f;
+    for (int64_t i = 0; i < n / 256; i++, xb += bb) {
+        uint16_t d, dmin;
+        memcpy(&d, xb, 2);
+        memcpy(&dmin, xb + 2, 2);
+        const uint8_t *scales = xb + 4;
+        const uint8_t *qh = q5 ? xb + 16 : NULL, *qs = q5 ? xb + 48 : xb + 16;
+        uint8_t sc[8], mn[8];
+        int summ = 0;
+        for (int j = 0; j < 8; j++) {
+            gguf_get_scale_min_k4(j, scales, &sc[j], &mn[j]);
+            summ += mn[j] * (y[i].bsums[2 * j] + y[i].bsums[2 * j + 1]);
+        }
+        const int isum = qk_isum(qs, qh, y[i].qs, sc);
+        sum += h2f(d) * y[i].d * (float)isum - h2f(dmin) * y[i].d * (float)summ;
+    }
+    return sum;
+}
+
+static float vec_dot_q4_K(int64_t n, const void *w, const void *a) {
+    return qk_dot(n, w, sizeof(gguf_block_q4_K), 0, a);
+}
+
+static float vec_dot_q5_K(int64_t n, const void *w, const void *a) {
+    return qk_dot(n, w, sizeof(gguf_block_q5_K), 1, a);
+}
+
+static float vec_dot_q6_K(int64_t n, const void *w, const void *a) {
+    const gguf_block_q6_K *x = w;
+    const gguf_block_q8_K *y = a;
+    const v128_t m4 = wasm_i8x16_splat(0x0F), m2 = wasm_i8x16_splat(0x03), k32 = wasm_i8x16_splat(32);
+    float sum = 0.0f;
+    for (int64_t i = 0; i < n / 256; i++) {
+        v128_t isum = wasm_i32x4_splat(0);
+        for (int h = 0; h < 2; h++) {
+            const uint8_t *ql = x[i].ql + 64 * h, *qh = x[i].qh + 32 * h;
+            const int8_t *aq = y[i].qs + 128 * h;
+            const int8_t *sc = x[i].scales + 8 * h;
+            for (int part = 0; part < 2; part++) { /* l = 16*part .. 16*part + 15 */
+                const v128_t l0 = wasm_v128_load(ql + 16 * part), l1 = wasm_v128_load(ql + 32 + 16 * part);
+                const v128_t hb = wasm_v128_load(qh + 16 * part);
+                v128_t q[4];
+                q[0] = wasm_v128_or(wasm_v128_and(l0, m4), wasm_i8x16_shl(wasm_v128_and(hb, m2), 4));
+                q[1] = wasm_v128_or(wasm_v128_and(l1, m4), wasm_i8x16_shl(wasm_v128_and(wasm_u8x16_shr(hb, 2), m2), 4));
+                q[2] = wasm_v128_or(wasm_u8x16_shr(l0, 4), wasm_i8x16_shl(wasm_v128_and(wasm_u8x16_shr(hb, 4), m2), 4));
+                q[3] = wasm_v128_or(wasm_u8x16_shr(l1, 4), wasm_i8x16_shl(wasm_u8x16_shr(hb, 6), 4));
+                for (int k = 0; k < 4; k++) { /* elements 32k + 16*part + 0..15: scale 2k + part */
+                    const v128_t p = dot16(wasm_i8x16_sub(q[k], k32), wasm_v128_load(aq + 32 * k + 16 * part));
+                    isum = wasm_i32x4_add(isum, wasm_i32x4_mul(p, wasm_i32x4_splat(sc[2 * k + part])));
+                }
+            }
+        }
+        sum += h2f(x[i].d) * y[i].d * (float)hsum_i32x4(isum);
+    }
+    return sum;
+}
+
+/* ------------------------------------------------------------------------ */
+/* gemm_tile: 2 x 2 register blocks for F32/F16; one dot per output else   */
+/* ------------------------------------------------------------------------ */
+
+static void tile_f32(int64_t n, const void *w, size_t wrb, int nr, const void *a, size_t arb, int nc, float *out,
+                     size_t os) {
+    for (int c = 0; c < nc; c += 2) {
+        const int cc = nc - c < 2 ? 1 : 2;
+        for (int r = 0; r < nr; r += 2) {
+            const int rr = nr - r < 2 ? 1 : 2;
+            const float *w0 = (const float *)((const uint8_t *)w + (size_t)r * wrb);
+            const float *w1 = (const float *)((const uint8_t *)w + (size_t)(r + rr - 1) * wrb);
+            const float *a0 = (const float *)((const uint8_t *)a + (size_t)c * arb);
+            const float *a1 = (const float *)((const uint8_t *)a + (size_t)(c + cc - 1) * arb);
+            v128_t s00 = wasm_f32x4_splat(0.0f), s01 = s00, s10 = s00, s11 = s00;
+            int64_t i = 0;
+            for (; i + 4 <= n; i += 4) {
+                const v128_t x0 = wasm_v128_load(w0 + i), x1 = wasm_v128_load(w1 + i);
+                const v128_t y0 = wasm_v128_load(a0 + i), y1 = wasm_v128_load(a1 + i);
+                s00 = wasm_f32x4_add(s00, wasm_f32x4_mul(x0, y0));
+                s01 = wasm_f32x4_add(s01, wasm_f32x4_mul(x0, y1));
+                s10 = wasm_f32x4_add(s10, wasm_f32x4_mul(x1, y0));
+                s11 = wasm_f32x4_add(s11, wasm_f32x4_mul(x1, y1));
+            }
+            float t[2][2] = {{hsum_f32x4(s00), hsum_f32x4(s01)}, {hsum_f32x4(s10), hsum_f32x4(s11)}};
+            for (; i < n; i++) {
+                t[0][0] += w0[i] * a0[i];
+                t[0][1] += w0[i] * a1[i];
+                t[1][0] += w1[i] * a0[i];
+                t[1][1] += w1[i] * a1[i];
+            }
+            for (int k = 0; k < cc; k++)
+                for (int j = 0; j < rr; j++) out[(size_t)(c + k) * os + (size_t)(r + j)] = t[j][k];
+        }
+    }
+}
+
+static void tile_f16(int64_t n, const void *w, size_t wrb, int nr, const void *a, size_t arb, int nc, float *out,
+                     size_t os) {
+    for (int c = 0; c < nc; c += 2) {
+        const int cc = nc - c < 2 ? 1 : 2;
+        for (int r = 0; r < nr; r += 2) {
+            const int rr = nr - r < 2 ? 1 : 2;
+            const uint16_t *w0 = (const uint16_t *)((const uint8_t *)w + (size_t)r * wrb);
+            const uint16_t *w1 = (const uint16_t *)((const uint8_t *)w + (size_t)(r + rr - 1) * wrb);
+            const uint16_t *a0 = (const uint16_t *)((const uint8_t *)a + (size_t)c * arb);
+            const uint16_t *a1 = (const uint16_t *)((const uint8_t *)a + (size_t)(c + cc - 1) * arb);
+            v128_t s00 = wasm_f32x4_splat(0.0f), s01 = s00, s10 = s00, s11 = s00;
+            int64_t i = 0;
+            for (; i + 8 <= n; i += 8) {
+                v128_t x0l, x0h, x1l, x1h, y0l, y0h, y1l, y1h;
+                load_h8(w0 + i, &x0l, &x0h);
+                load_h8(w1 + i, &x1l, &x1h);
+                load_h8(a0 + i, &y0l, &y0h);
+                load_h8(a1 + i, &y1l, &y1h);
+                s00 = wasm_f32x4_add(s00, wasm_f32x4_add(wasm_f32x4_mul(x0l, y0l), wasm_f32x4_mul(x0h, y0h)));
+                s01 = wasm_f32x4_add(s01, wasm_f32x4_add(wasm_f32x4_mul(x0l, y1l), wasm_f32x4_mul(x0h, y1h)));
+                s10 = wasm_f32x4_add(s10, wasm_f32x4_add(wasm_f32x4_mul(x1l, y0l), wasm_f32x4_mul(x1h, y0h)));
+                s11 = wasm_f32x4_add(s11, wasm_f32x4_add(wasm_f32x4_mul(x1l, y1l), wasm_f32x4_mul(x1h, y1h)));
+            }
+            float t[2][2] = {{hsum_f32x4(s00), hsum_f32x4(s01)}, {hsum_f32x4(s10), hsum_f32x4(s11)}};
+            for (; i < n; i++) {
+                const float x0 = gguf_fp16_to_fp32(w0[i]), x1 = gguf_fp16_to_fp32(w1[i]);
+                const float y0 = gguf_fp16_to_fp32(a0[i]), y1 = gguf_fp16_to_fp32(a1[i]);
+                t[0][0] += x0 * y0;
+                t[0][1] += x0 * y1;
+                t[1][0] += x1 * y0;
+                t[1][1] += x1 * y1;
+            }
+            for (int k = 0; k < cc; k++)
+                for (int j = 0; j < rr; j++) out[(size_t)(c + k) * os + (size_t)(r + j)] = t[j][k];
+        }
+    }
+}
+
+#define DEFINE_DOT_TILE(tname, dot)                                                                           \
+    static void tname(int64_t n, const void *w, size_t wrb, int nr, const void *a, size_t arb, int nc, float *out, \
+                      size_t os) {                                                                            \
+        for (int c = 0; c < nc; c++)                                                                          \
+            for (int r = 0; r < nr; r++)                                                                      \
+                out[(size_t)c * os + (size_t)r] = dot(n, (const uint8_t *)w + (size_t)r * wrb, (const uint8_t *)a + (size_t)c * arb); \
+    }
+
+DEFINE_DOT_TILE(tile_bf16, vec_dot_bf16)
+DEFINE_DOT_TILE(tile_q8_0, vec_dot_q8_0)
+DEFINE_DOT_TILE(tile_q4_0, vec_dot_q4_0)
+DEFINE_DOT_TILE(tile_q4_1, vec_dot_q4_1)
+DEFINE_DOT_TILE(tile_q5_0, vec_dot_q5_0)
+DEFINE_DOT_TILE(tile_q5_1, vec_dot_q5_1)
+DEFINE_DOT_TILE(tile_q4_K, vec_dot_q4_K)
+DEFINE_DOT_TILE(tile_q5_K, vec_dot_q5_K)
+DEFINE_DOT_TILE(tile_q6_K, vec_dot_q6_K)
+
+static const cpu_kernels TABLE = {
+    .level = CPU_SIMD_WASM128,
+    .name = "wasm-simd128",
+    .quantize_act = {
+        [GGUF_TYPE_BF16] = quant_bf16,
+        [GGUF_TYPE_Q8_0] = quant_q8_0,
+        [GGUF_TYPE_Q8_1] = quant_q8_1,
+        [GGUF_TYPE_Q8_K] = quant_q8_K,
+    },
+    .vec_dot = {
+        [GGUF_TYPE_F32] = vec_dot_f32,
+        [GGUF_TYPE_F16] = vec_dot_f16,
+        [GGUF_TYPE_BF16] = vec_dot_bf16,
+        [GGUF_TYPE_Q4_0] = vec_dot_q4_0,
+        [GGUF_TYPE_Q4_1] = vec_dot_q4_1,
+        [GGUF_TYPE_Q5_0] = vec_dot_q5_0,
+        [GGUF_TYPE_Q5_1] = vec_dot_q5_1,
+        [GGUF_TYPE_Q8_0] = vec_dot_q8_0,
+        [GGUF_TYPE_Q4_K] = vec_dot_q4_K,
+        [GGUF_TYPE_Q5_K] = vec_dot_q5_K,
+        [GGUF_TYPE_Q6_K] = vec_dot_q6_K,
+    },
+    .gemm_tile = {
+        [GGUF_TYPE_F32] = tile_f32,
+        [GGUF_TYPE_F16] = tile_f16,
+        [GGUF_TYPE_BF16] = tile_bf16,
+        [GGUF_TYPE_Q4_0] = tile_q4_0,
+        [GGUF_TYPE_Q4_1] = tile_q4_1,
+        [GGUF_TYPE_Q5_0] = tile_q5_0,
+        [GGUF_TYPE_Q5_1] = tile_q5_1,
+        [GGUF_TYPE_Q8_0] = tile_q8_0,
+        [GGUF_TYPE_Q4_K] = tile_q4_K,
+        [GGUF_TYPE_Q5_K] = tile_q5_K,
+        [GGUF_TYPE_Q6_K] = tile_q6_K,
+    },
+    .dot_f32 = dot_f32,
+    .dot_f32_f16 = dot_f32_f16,
+    .axpy_f32 = axpy_f32,
+    .axpy_f16 = axpy_f16,
+};
+
+const cpu_kernels *cpu_kernels_wasm128(void) {
+    return &TABLE;
+}
+
+#else
+/* ISO C wants at least one declaration in a translation unit */
+typedef int simd_wasm_unused;
+#endif
