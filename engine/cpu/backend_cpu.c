@@ -15,6 +15,7 @@
  * model has them); SiLU is x / (1 + exp(-x)).
  */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,14 @@ struct eng_act {
     struct eng_act *next;
 };
 
+/* A thread's share of a matmul's rows: [next, end), `next` advanced atomically
+ * by the owner and, once they are done with their own, by the other threads.
+ * One per cache line: the counters are written while the task is read. */
+struct mm_range {
+    _Alignas(64) atomic_llong next;
+    int64_t end;
+};
+
 typedef struct cpu_be {
     const cpu_kernels *k;
     cpu_pool *pool;
@@ -47,6 +56,7 @@ typedef struct cpu_be {
     float *rope_cs;            /* [n_batch][n_rot] cos, sin interleaved */
     int rope_pos0, rope_n;     /* what rope_cs holds */
     eng_act *acts;
+    struct mm_range *ranges;   /* [n_threads] */
 } cpu_be;
 
 static cpu_be *impl(const eng_backend *be) { return (cpu_be *)be->impl; }
@@ -76,6 +86,8 @@ static eng_status cpu_init(eng_backend *be, char *err, size_t err_len) {
     c->pool = cpu_pool_create(c->n_threads);
     if (!c->pool) return fail(err, err_len, ENG_ERR_BACKEND, "could not start %d threads", c->n_threads);
     c->n_threads = cpu_pool_n(c->pool);
+    c->ranges = aligned_alloc(64, (size_t)c->n_threads * sizeof *c->ranges);
+    if (!c->ranges) return fail(err, err_len, ENG_ERR_NOMEM, "out of memory");
     c->kv_elem = be->p.type_kv == GGUF_TYPE_F16 ? 2 : 4;
     uint64_t kv_dim = (uint64_t)hp->n_head_kv * (uint64_t)hp->head_dim;
     uint64_t layer = (uint64_t)be->p.n_ctx * kv_dim * c->kv_elem;
@@ -105,6 +117,7 @@ static void cpu_destroy(eng_backend *be) {
         a = nx;
     }
     cpu_pool_free(c->pool);
+    free(c->ranges);
     free(c->k_cache);
     free(c->v_cache);
     free(c->scores);
@@ -164,6 +177,7 @@ typedef struct {
     const float *x;
     void *q;
     gguf_from_float_fn quant;
+    struct mm_range *ranges; /* one per thread */
 } mm_task;
 
 static void mm_quant_task(void *v, int ith, int nth) {
@@ -176,31 +190,50 @@ static void mm_quant_task(void *v, int ith, int nth) {
  * while every token group passes over them. */
 #define MM_CHUNK_ROWS 16
 
-static void mm_task_fn(void *v, int ith, int nth) {
-    mm_task *t = v;
+/* Rows are split into one contiguous range per thread (sequential reads keep
+ * the hardware prefetchers streaming); each thread works through its range in
+ * chunks and then takes chunks from the other ranges, so a thread the OS
+ * delays (a shared machine, more threads than free cores) does not hold the
+ * others up. */
+static void mm_rows(const mm_task *t, int64_t r0, int64_t r1) {
     const eng_weight *w = t->w;
     const int64_t M = w->ne1, K = w->ne0;
     if (t->n_tok == 1) {
-        /* decode: contiguous share of the rows */
-        int64_t r0 = M * ith / nth, r1 = M * (ith + 1) / nth;
-        gguf_vec_dot_fn dot = t->k->vec_dot[w->type];
-        const char *wr = (const char *)w->data + (size_t)r0 * w->row_bytes;
-        for (int64_t r = r0; r < r1; r++, wr += w->row_bytes) t->y[r] = dot(K, wr, t->a);
+        const gguf_vec_dot_fn dot = t->k->vec_dot[w->type];
+        const void *a = t->a;
+        float *y = t->y;
+        const size_t rb = w->row_bytes;
+        const char *wr = (const char *)w->data + (size_t)r0 * rb;
+        for (int64_t r = r0; r < r1; r++, wr += rb) y[r] = dot(K, wr, a);
         return;
     }
-    cpu_gemm_tile_fn tile = t->k->gemm_tile[w->type];
-    const int64_t n_chunks = (M + MM_CHUNK_ROWS - 1) / MM_CHUNK_ROWS;
-    const int64_t c0 = n_chunks * ith / nth, c1 = n_chunks * (ith + 1) / nth;
-    for (int64_t ch = c0; ch < c1; ch++) {
-        const int64_t rb = ch * MM_CHUNK_ROWS, re = rb + MM_CHUNK_ROWS < M ? rb + MM_CHUNK_ROWS : M;
-        for (int tb = 0; tb < t->n_tok; tb += CPU_TILE_MAX) {
-            int nc = t->n_tok - tb < CPU_TILE_MAX ? t->n_tok - tb : CPU_TILE_MAX;
-            for (int64_t r = rb; r < re; r += CPU_TILE_MAX) {
-                int nr = re - r < CPU_TILE_MAX ? (int)(re - r) : CPU_TILE_MAX;
-                tile(K, (const char *)w->data + (size_t)r * w->row_bytes, w->row_bytes, nr,
-                     (const char *)t->a + (size_t)tb * t->a_row_bytes, t->a_row_bytes, nc,
-                     t->y + (size_t)tb * M + r, (size_t)M);
-            }
+    const cpu_gemm_tile_fn tile = t->k->gemm_tile[w->type];
+    for (int tb = 0; tb < t->n_tok; tb += CPU_TILE_MAX) {
+        int nc = t->n_tok - tb < CPU_TILE_MAX ? t->n_tok - tb : CPU_TILE_MAX;
+        for (int64_t r = r0; r < r1; r += CPU_TILE_MAX) {
+            int nr = r1 - r < CPU_TILE_MAX ? (int)(r1 - r) : CPU_TILE_MAX;
+            tile(K, (const char *)w->data + (size_t)r * w->row_bytes, w->row_bytes, nr,
+                 (const char *)t->a + (size_t)tb * t->a_row_bytes, t->a_row_bytes, nc,
+                 t->y + (size_t)tb * M + r, (size_t)M);
+        }
+    }
+}
+
+static void mm_task_fn(void *v, int ith, int nth) {
+    mm_task *t = v;
+    const int64_t M = t->w->ne1;
+    /* decode: chunks of 1/8 of a share (>= 16 rows); prefill: MM_CHUNK_ROWS rows */
+    int64_t chunk = MM_CHUNK_ROWS;
+    if (t->n_tok == 1) {
+        chunk = M / ((int64_t)nth * 8);
+        if (chunk < 16) chunk = 16;
+    }
+    for (int k = 0; k < nth; k++) {
+        struct mm_range *rg = &t->ranges[(ith + k) % nth];
+        for (;;) {
+            int64_t r0 = atomic_fetch_add_explicit(&rg->next, chunk, memory_order_relaxed);
+            if (r0 >= rg->end) break;
+            mm_rows(t, r0, r0 + chunk < rg->end ? r0 + chunk : rg->end);
         }
     }
 }
@@ -212,7 +245,18 @@ static void cpu_matmul(eng_backend *be, const eng_weight *w, const eng_weight *b
     const gguf_type_info *ti = gguf_type_get(w->type);
     const int vt = ti->vec_dot_type;
     const int64_t K = w->ne0, M = w->ne1;
-    mm_task t = {.k = c->k, .w = w, .n_tok = n_tok, .y = y->data, .x = x->data};
+    mm_task t = {.k = c->k, .w = w, .n_tok = n_tok, .y = y->data, .x = x->data, .ranges = c->ranges};
+    const int nth = c->n_threads;
+    for (int i = 0; i < nth; i++) {
+        /* shares rounded to whole prefill chunks, so chunks never straddle shares */
+        int64_t b = M * i / nth, e = M * (i + 1) / nth;
+        if (n_tok > 1) {
+            b = i == 0 ? 0 : (b + MM_CHUNK_ROWS / 2) / MM_CHUNK_ROWS * MM_CHUNK_ROWS;
+            e = i == nth - 1 ? M : (e + MM_CHUNK_ROWS / 2) / MM_CHUNK_ROWS * MM_CHUNK_ROWS;
+        }
+        atomic_store_explicit(&c->ranges[i].next, b, memory_order_relaxed);
+        c->ranges[i].end = e;
+    }
     t.a_row_bytes = (size_t)gguf_type_row_bytes(vt, (uint64_t)K, NULL);
     if (vt == GGUF_TYPE_F32) {
         t.a = x->data;

@@ -10,6 +10,14 @@
  *
  * Conventions: n is an element count (a multiple of the weight type's block
  * size); "rows" are contiguous in memory with the given stride in bytes.
+ * Rows must be 2-byte aligned (their fp16 fields are read as uint16_t) and
+ * 4-byte aligned for F32 and Q8_K; GGUF tensor data (32-byte aligned, even
+ * row sizes) and malloc'ed buffers satisfy this. Kernels never allocate,
+ * print or fail, and are safe to call from several threads at once.
+ *
+ * Implementation: kernels.c (SCALAR, dispatch), simd_avx2.c, simd_avx512.c,
+ * simd_wasm.c; each SIMD file exports one partial table (simd.h) that
+ * kernels.c completes from the level below.
  */
 #ifndef LLMCAP_CPU_KERNELS_H
 #define LLMCAP_CPU_KERNELS_H

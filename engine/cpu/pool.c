@@ -128,6 +128,11 @@ void cpu_pool_run(cpu_pool *p, cpu_task_fn fn, void *arg) {
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
     fn(arg, 0, p->n);
-    while (atomic_load_explicit(&p->pending, memory_order_acquire) > 0) CPU_RELAX();
+    /* wait for the workers; yield the core after a while, in case the one we
+     * wait for needs it (more threads than free cores) */
+    for (int spins = 0; atomic_load_explicit(&p->pending, memory_order_acquire) > 0; spins++) {
+        if (spins < POOL_SPINS) CPU_RELAX();
+        else sched_yield();
+    }
 }
 #endif

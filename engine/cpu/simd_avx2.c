@@ -590,6 +590,37 @@ static inline __attribute__((always_inline)) void mk_f16(TILE_ARGS) {
     }
 }
 
+static inline __attribute__((always_inline)) void mk_bf16(TILE_ARGS) {
+    __m256 acc[TILE_R][TILE_C];
+    UNROLL
+    for (int r = 0; r < R; r++)
+        UNROLL
+        for (int c = 0; c < C; c++) acc[r][c] = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 av[TILE_C];
+        UNROLL
+        for (int c = 0; c < C; c++) av[c] = load_bf8((const uint16_t *)(a + c * arb) + i);
+        UNROLL
+        for (int r = 0; r < R; r++) {
+            const __m256 wv = load_bf8((const uint16_t *)(w + r * wrb) + i);
+            UNROLL
+            for (int c = 0; c < C; c++) acc[r][c] = _mm256_fmadd_ps(wv, av[c], acc[r][c]);
+        }
+    }
+    UNROLL
+    for (int r = 0; r < R; r++) {
+        UNROLL
+        for (int c = 0; c < C; c++) {
+            float s = hsum_ps(acc[r][c]);
+            for (int64_t k = i; k < n; k++) {
+                s += gguf_bf16_to_fp32(((const uint16_t *)(w + r * wrb))[k]) * gguf_bf16_to_fp32(((const uint16_t *)(a + c * arb))[k]);
+            }
+            out[c * os + r] = s;
+        }
+    }
+}
+
 /* Q8_0 (q4 = 0) or Q4_0 (q4 = 1) weights, Q8_0 activations */
 static inline __attribute__((always_inline)) void mk_q80(TILE_ARGS, const int q4) {
     __m256 acc[TILE_R][TILE_C];
@@ -662,6 +693,7 @@ static inline __attribute__((always_inline)) void mk_q4_0(TILE_ARGS) {
 
 DEFINE_TILE(tile_f32, mk_f32)
 DEFINE_TILE(tile_f16, mk_f16)
+DEFINE_TILE(tile_bf16, mk_bf16)
 DEFINE_TILE(tile_q8_0, mk_q8_0)
 DEFINE_TILE(tile_q4_0, mk_q4_0)
 
@@ -674,7 +706,6 @@ DEFINE_TILE(tile_q4_0, mk_q4_0)
                 out[(size_t)c * os + (size_t)r] = dot(n, (const uint8_t *)w + (size_t)r * wrb, (const uint8_t *)a + (size_t)c * arb); \
     }
 
-DEFINE_DOT_TILE(tile_bf16, vec_dot_bf16)
 DEFINE_DOT_TILE(tile_q4_1, vec_dot_q4_1)
 DEFINE_DOT_TILE(tile_q5_0, vec_dot_q5_0)
 DEFINE_DOT_TILE(tile_q5_1, vec_dot_q5_1)

@@ -50,6 +50,16 @@ static inline __m512 load_h16(const uint16_t *p) {
     return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p));
 }
 
+/* 32 bfloat16 at p as two vectors of 16 floats: the even elements (low
+ * halves of each u32, moved up) and the odd ones (high halves, masked). A
+ * bf16 is the top half of an f32, and a dot product does not care about
+ * the order of its terms, so no shuffles are needed. */
+static inline void load_bf16x32(const uint16_t *p, __m512 *even, __m512 *odd) {
+    const __m512i v = _mm512_loadu_si512(p);
+    *even = _mm512_castsi512_ps(_mm512_slli_epi32(v, 16));
+    *odd = _mm512_castsi512_ps(_mm512_and_si512(v, _mm512_set1_epi32((int)0xFFFF0000u)));
+}
+
 /* 16 bytes of nibbles -> 32 bytes: low nibbles in bytes 0..15, high in 16..31 */
 static inline __m256i nibbles32(const uint8_t *p) {
     const __m128i x = _mm_loadu_si128((const __m128i *)p);
@@ -71,7 +81,7 @@ static float dot_f32(int64_t n, const float *x, const float *y) {
     for (; i + 16 <= n; i += 16) acc[0] = _mm512_fmadd_ps(_mm512_loadu_ps(x + i), _mm512_loadu_ps(y + i), acc[0]);
     if (i < n) { /* masked tail */
         const __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
-        acc[1] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, x + i), _mm512_maskz_loadu_ps(m, x + i), acc[1]);
+        acc[1] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, x + i), _mm512_maskz_loadu_ps(m, y + i), acc[1]);
     }
     return hsum16(_mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), _mm512_add_ps(acc[2], acc[3])));
 }
@@ -134,6 +144,31 @@ static float vec_dot_f16(int64_t n, const void *w, const void *a) {
                                  _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, y + i)), acc[1]);
     }
     return hsum16(_mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), _mm512_add_ps(acc[2], acc[3])));
+}
+
+static float vec_dot_bf16(int64_t n, const void *w, const void *a) {
+    const uint16_t *x = w, *y = a;
+    __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+    int64_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        for (int k = 0; k < 2; k++) {
+            __m512 xe, xo, ye, yo;
+            load_bf16x32(x + i + 32 * k, &xe, &xo);
+            load_bf16x32(y + i + 32 * k, &ye, &yo);
+            acc[2 * k] = _mm512_fmadd_ps(xe, ye, acc[2 * k]);
+            acc[2 * k + 1] = _mm512_fmadd_ps(xo, yo, acc[2 * k + 1]);
+        }
+    }
+    for (; i + 32 <= n; i += 32) {
+        __m512 xe, xo, ye, yo;
+        load_bf16x32(x + i, &xe, &xo);
+        load_bf16x32(y + i, &ye, &yo);
+        acc[0] = _mm512_fmadd_ps(xe, ye, acc[0]);
+        acc[1] = _mm512_fmadd_ps(xo, yo, acc[1]);
+    }
+    float sum = hsum16(_mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), _mm512_add_ps(acc[2], acc[3])));
+    for (; i < n; i++) sum += gguf_bf16_to_fp32(x[i]) * gguf_bf16_to_fp32(y[i]);
+    return sum;
 }
 
 /* (q - 8) . a for Q4_0 nibbles q, as 8 s32 partial sums (one block, ymm) */
@@ -473,7 +508,7 @@ static float vec_dot_q6_K(int64_t n, const void *w, const void *a) {
 /* Micro-tiles of R weight rows x C activation rows (inline, constant R and C:
  * the accumulators stay in registers; 32 vector registers here). The
  * largest shape per kernel is chosen by measurement (bench/kernels.c on Zen 4):
- * 4 x 2 for Q8_0/Q4_0 (4 x 4 spills and ran 30% slower), 4 x 4 for F32/F16. */
+ * 4 x 2 for Q8_0/Q4_0 (4 x 4 spills and ran 30% slower), 4 x 4 for F32/F16/BF16. */
 #define TILE_R 4
 #define TILE_C 4
 
@@ -535,6 +570,38 @@ static inline __attribute__((always_inline)) void mk_f16(TILE_ARGS) {
             float s = hsum16(acc[r][c]);
             for (int64_t k = i; k < n; k++) {
                 s += h2f(((const uint16_t *)(w + r * wrb))[k]) * h2f(((const uint16_t *)(a + c * arb))[k]);
+            }
+            out[c * os + r] = s;
+        }
+    }
+}
+
+static inline __attribute__((always_inline)) void mk_bf16(TILE_ARGS) {
+    __m512 acc[TILE_R][TILE_C];
+    UNROLL
+    for (int r = 0; r < R; r++)
+        UNROLL
+        for (int c = 0; c < C; c++) acc[r][c] = _mm512_setzero_ps();
+    int64_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m512 ae[TILE_C], ao[TILE_C];
+        UNROLL
+        for (int c = 0; c < C; c++) load_bf16x32((const uint16_t *)(a + c * arb) + i, &ae[c], &ao[c]);
+        UNROLL
+        for (int r = 0; r < R; r++) {
+            __m512 we, wo;
+            load_bf16x32((const uint16_t *)(w + r * wrb) + i, &we, &wo);
+            UNROLL
+            for (int c = 0; c < C; c++) acc[r][c] = _mm512_fmadd_ps(wo, ao[c], _mm512_fmadd_ps(we, ae[c], acc[r][c]));
+        }
+    }
+    UNROLL
+    for (int r = 0; r < R; r++) {
+        UNROLL
+        for (int c = 0; c < C; c++) {
+            float s = hsum16(acc[r][c]);
+            for (int64_t k = i; k < n; k++) {
+                s += gguf_bf16_to_fp32(((const uint16_t *)(w + r * wrb))[k]) * gguf_bf16_to_fp32(((const uint16_t *)(a + c * arb))[k]);
             }
             out[c * os + r] = s;
         }
@@ -664,6 +731,7 @@ static inline __attribute__((always_inline)) void mk_q4_0(TILE_ARGS) {
 
 DEFINE_TILE(tile_f32, mk_f32, 4)
 DEFINE_TILE(tile_f16, mk_f16, 4)
+DEFINE_TILE(tile_bf16, mk_bf16, 4)
 DEFINE_TILE(tile_q8_0, mk_q8_0, 2)
 DEFINE_TILE(tile_q4_0, mk_q4_0, 2)
 
@@ -689,6 +757,7 @@ static const cpu_kernels TABLE = {
     .vec_dot = {
         [GGUF_TYPE_F32] = vec_dot_f32,
         [GGUF_TYPE_F16] = vec_dot_f16,
+        [GGUF_TYPE_BF16] = vec_dot_bf16,
         [GGUF_TYPE_Q4_0] = vec_dot_q4_0,
         [GGUF_TYPE_Q4_1] = vec_dot_q4_1,
         [GGUF_TYPE_Q5_0] = vec_dot_q5_0,
@@ -701,6 +770,7 @@ static const cpu_kernels TABLE = {
     .gemm_tile = {
         [GGUF_TYPE_F32] = tile_f32,
         [GGUF_TYPE_F16] = tile_f16,
+        [GGUF_TYPE_BF16] = tile_bf16,
         [GGUF_TYPE_Q4_0] = tile_q4_0,
         [GGUF_TYPE_Q4_1] = tile_q4_1,
         [GGUF_TYPE_Q5_0] = tile_q5_0,
