@@ -32,9 +32,9 @@
 /* An F16 KV cache vs an F32 one: llama.cpp's own settings differ by 2.6e-3 to
  * 3.8e-3 on the F32 model (README table); allow a little more. */
 #define TOL_F16KV 1e-2
-/* Batch vs one-by-one and thread counts: same arithmetic except summation
- * order inside blocked kernels; float rounding only. */
-#define TOL_ORDER 2e-3
+/* Batch vs one-by-one and thread counts on the F32 model: the same arithmetic
+ * except the summation order inside blocked kernels; float rounding only. */
+#define TOL_ORDER 1e-4
 
 static const char *shared_dir(void) {
     static char dir[512];
@@ -200,8 +200,13 @@ static void synth_ids(int32_t *ids, int n) {
     for (int i = 1; i < n; i++) ids[i] = 3 + (int32_t)(((int64_t)i * 7919 + 104729) % 31997);
 }
 
-static void test_batch_equals_sequential_and_threads(void) {
-    eng_model *m = open_model("q8_0");
+/* Prefill in one batch, in chunks of 7 and token by token (different kernels:
+ * gemm_tile vs vec_dot) with 1, 2 and 3 threads give the same logits: within
+ * float rounding on the F32 model; on the Q8_0 model within TOL_Q, because a
+ * rounding difference can flip an activation's Q8_0 rounding and grow (the
+ * reference README measured 0.06-0.12 for llama.cpp's own variants). */
+static void batch_vs_sequential(const char *name, double tol) {
+    eng_model *m = open_model(name);
     if (!m) return;
     const int V = m->hp.n_vocab;
     int32_t ids[64];
@@ -213,14 +218,20 @@ static void test_batch_equals_sequential_and_threads(void) {
     CHECK_EQ_INT(eng_decode(b, ids, 64, err, sizeof err), ENG_OK); /* 7-token chunks */
     for (int i = 0; i < 64; i++) CHECK_EQ_INT(eng_decode(s, &ids[i], 1, err, sizeof err), ENG_OK);
     double dab = max_abs_diff(a->logits, b->logits, V), das = max_abs_diff(a->logits, s->logits, V);
-    printf("  batch 64 vs chunks of 7 (2 threads): %.3g; vs one by one (3 threads): %.3g\n", dab, das);
-    CHECK(dab <= TOL_ORDER);
-    CHECK(das <= TOL_ORDER);
+    printf("  %s: batch 64 vs chunks of 7 (2 threads): %.3g; vs one by one (3 threads): %.3g (tol %g)\n", name,
+           dab, das, tol);
+    CHECK(dab <= tol);
+    CHECK(das <= tol);
     CHECK_EQ_INT(a->n_past, 64);
     eng_ctx_free(a);
     eng_ctx_free(b);
     eng_ctx_free(s);
     eng_model_free(m);
+}
+
+static void test_batch_equals_sequential_and_threads(void) {
+    batch_vs_sequential("f32", TOL_ORDER);
+    batch_vs_sequential("q8_0", TOL_Q);
 }
 
 static void test_f16_kv_close_to_f32(void) {

@@ -58,10 +58,18 @@ const check = (ok, what) => { if (ok) pass++; else { fail++; console.log('FAIL: 
       check(ok, `${name} ${p.name}: greedy ${g.tokens} vs ${run.greedy_tokens} (${checked} steps checked)`);
       console.log(`  ${name} ${p.name}: max |diff| ${d.toExponential(2)}, greedy ${checked} steps checked`);
       if (native) {
+        /* same greedy tokens as the native build: all 16 on the F32 model; on the
+         * quantized ones up to the first step whose reference margin is within
+         * 2*tol (SIMD128 and AVX-512 sum in different orders; a last-bit change
+         * can flip an activation's Q8_0 rounding there, as between llama.cpp's
+         * own settings) */
         const out = execFileSync(native, ['run', '-m', `${shared}/testdata/models/tiny-llama-${name}.gguf`,
           '--ids', ids.join(','), '-n', '16', '--print-ids', '--quiet', '-c', '512', '--ctk', 'f32', '--ignore-eos'],
-          { encoding: 'utf8' }).trim();
-        check(out === g.tokens.join(' '), `${name} ${p.name}: native ${out} vs wasm ${g.tokens.join(' ')}`);
+          { encoding: 'utf8' }).trim().split(' ').map(Number);
+        let n = 16;
+        if (name !== 'f32') { n = 0; while (n < 16 && run.greedy_steps[n].margin_top1_top2 > 2 * tol) n++; }
+        const same = out.slice(0, n).join(' ') === g.tokens.slice(0, n).join(' ');
+        check(out.length === 16 && same, `${name} ${p.name}: native ${out} vs wasm ${g.tokens} (first ${n} compared)`);
       }
     }
     const gen = model.generate({ prompt: 'Hello world', n: 8, temp: 0.8, seed: 5 });
