@@ -64,7 +64,7 @@ CLI      := $(BUILD)/llmcap
 DEB_PKGS := libcjson-dev libgsl-dev
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all run deps test bench bench-engine accuracy clean check-deps wasm wasm-engine
+.PHONY: all run deps deps-wasm deps-fuzz test bench bench-engine accuracy clean check-deps wasm wasm-engine
 
 # ---- WebAssembly (Emscripten 3.1.6, Debian package emscripten) ----
 # The engine for node and browsers: build/wasm/llmcap-engine.{js,wasm} plus the
@@ -87,6 +87,8 @@ $(WASM_DIR)/llmcap-engine.js: $(WASM_SRC) $(wildcard engine/*.h engine/cpu/*.h e
 $(WASM_DIR)/api.js: engine/wasm/api.js
 	@mkdir -p $(dir $@)
 	cp $< $@
+deps-fuzz:
+	@dpkg -s clang libclang-rt-14-dev >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq clang libclang-rt-14-dev; }
 deps-wasm:
 	@dpkg -s emscripten >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq emscripten; }
 

@@ -29,7 +29,7 @@ for t in F16 Q8_0 Q4_0; do
   [ -s "$f" ] || "$eng" mkmodel --shape small --type "$t" --seed 1 -o "$f" >/dev/null
 done
 for t in F16 Q8_0 Q4_0; do
-  "$eng" bench -m "$models/small-$t.gguf" -p 64 -n 32 -r 5 -t 2 -o json > "$tmp/$t.2.json"
+  "$eng" bench -m "$models/small-$t.gguf" -p 64 -n 32 -r 5 -t 2 --membw-mib 256 -o json > "$tmp/$t.2.json"
   "$eng" bench -m "$models/small-$t.gguf" -p 0 -n 32 -r 3 -t 1 --membw-mib 0 -o json > "$tmp/$t.1.json"
 done
 wasm=""

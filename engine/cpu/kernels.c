@@ -72,8 +72,8 @@ static const cpu_kernels SCALAR = {
         [GGUF_TYPE_F32] = gguf_from_float_f32,
         [GGUF_TYPE_F16] = gguf_from_float_f16,
         [GGUF_TYPE_BF16] = gguf_from_float_bf16,
-        [GGUF_TYPE_Q8_0] = gguf_from_float_q8_0,
-        [GGUF_TYPE_Q8_1] = gguf_from_float_q8_1,
+        [GGUF_TYPE_Q8_0] = gguf_quantize_act_q8_0, /* not the weight rule: see quants.h */
+        [GGUF_TYPE_Q8_1] = gguf_quantize_act_q8_1,
         [GGUF_TYPE_Q8_K] = gguf_from_float_q8_K,
     },
     .vec_dot = {

@@ -4,8 +4,8 @@
  * Every kernel computes what its reference in engine/format/quants.c
  * computes: integer block sums are exact, only the order of float additions
  * differs (tests/engine/test_kernels.c bounds that). Activation quantizers are
- * bit-exact with the references (Q8_0/Q8_1 round half away from zero like
- * roundf, Q8_K rounds half to even like lrintf).
+ * bit-exact with the references (gguf_quantize_act_q8_0/q8_1 and
+ * gguf_from_float_q8_K; all round half to even).
  *
  * Integer dot products of 32 signed bytes: AVX2 has only u8 x s8 -> s16
  * (vpmaddubsw), so signed weights w use |w| x sign(a, w) (vpsignb), and
@@ -85,17 +85,6 @@ static inline __m256i dot_u8(__m256i u, __m256i a) {
     return _mm256_madd_epi16(_mm256_maddubs_epi16(u, a), _mm256_set1_epi16(1));
 }
 
-/* roundf (half away from zero) of each lane, as int32; exact for |v| < 2^23 */
-static inline __m256i round_away_epi32(__m256 v) {
-    const __m256 sign = _mm256_set1_ps(-0.0f);
-    __m256 t = _mm256_round_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
-    const __m256 frac = _mm256_andnot_ps(sign, _mm256_sub_ps(v, t)); /* exact */
-    const __m256 up = _mm256_cmp_ps(frac, _mm256_set1_ps(0.5f), _CMP_GE_OQ);
-    const __m256 one = _mm256_or_ps(_mm256_and_ps(v, sign), _mm256_set1_ps(1.0f)); /* copysign(1, v) */
-    t = _mm256_add_ps(t, _mm256_and_ps(up, one));
-    return _mm256_cvttps_epi32(t);
-}
-
 /* four vectors of 8 int32 (in element order) -> 32 int8, saturating */
 static inline __m256i pack_i32x32_i8(__m256i i0, __m256i i1, __m256i i2, __m256i i3) {
     const __m256i p = _mm256_packs_epi16(_mm256_packs_epi32(i0, i1), _mm256_packs_epi32(i2, i3));
@@ -107,24 +96,32 @@ static inline __m256i pack_i32x32_i8(__m256i i0, __m256i i1, __m256i i2, __m256i
 /* activation quantizers                                                     */
 /* ------------------------------------------------------------------------ */
 
-/* One Q8_0/Q8_1 block: d = amax/127, q = roundf(x/d); returns sum of q and
- * *d_f32 = d before rounding to fp16 (Q8_1's s uses it). */
+/* One Q8_0/Q8_1 activation block by the rule of gguf_quantize_act_q8_0
+ * (quants.h: llama.cpp's x86 quantize_row_q8_0): id = 127/amax, q = x*id
+ * rounded half to even; returns sum of q and *d_f32 = d before rounding to
+ * fp16 (Q8_1's s uses it). max(|v|, m) keeps m when |v| is NaN, as the
+ * reference's comparison does; a lane that is not finite converts to
+ * INT_MIN and is raised to -128, the reference's value for it. */
 static inline int quant_block_q8(const float *x, int8_t *qs, uint16_t *d_out, float *d_f32) {
     const __m256 sign = _mm256_set1_ps(-0.0f);
     __m256 v[4];
     __m256 m = _mm256_setzero_ps();
     for (int k = 0; k < 4; k++) {
         v[k] = _mm256_loadu_ps(x + 8 * k);
-        m = _mm256_max_ps(m, _mm256_andnot_ps(sign, v[k]));
+        m = _mm256_max_ps(_mm256_andnot_ps(sign, v[k]), m);
     }
     const float amax = hmax_ps(m);
     const float d = amax / 127.0f;
-    const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
     *d_out = f2h(d);
     *d_f32 = d;
     const __m256 vid = _mm256_set1_ps(id);
+    const __m256i lo = _mm256_set1_epi32(-128);
     __m256i q[4];
-    for (int k = 0; k < 4; k++) q[k] = round_away_epi32(_mm256_mul_ps(v[k], vid));
+    for (int k = 0; k < 4; k++) {
+        const __m256 r = _mm256_round_ps(_mm256_mul_ps(v[k], vid), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        q[k] = _mm256_max_epi32(_mm256_cvtps_epi32(r), lo);
+    }
     _mm256_storeu_si256((__m256i *)qs, pack_i32x32_i8(q[0], q[1], q[2], q[3]));
     return hsum_epi32(_mm256_add_epi32(_mm256_add_epi32(q[0], q[1]), _mm256_add_epi32(q[2], q[3])));
 }
@@ -140,7 +137,7 @@ static void quant_q8_1(const float *x, void *y, int64_t n) {
     for (int64_t i = 0; i < n / 32; i++) {
         float d;
         const int sum = quant_block_q8(x + 32 * i, b[i].qs, &b[i].d, &d);
-        b[i].s = f2h((float)sum * d);
+        b[i].s = f2h(d * (float)sum);
     }
 }
 

@@ -77,14 +77,6 @@ static inline void bits32(const uint8_t *p4, v128_t *lo, v128_t *hi) {
     *hi = wasm_i8x16_eq(wasm_v128_and(b23, bit), bit);
 }
 
-/* roundf (half away from zero) per lane, as i32 */
-static inline v128_t round_away_i32x4(v128_t v) {
-    const v128_t t = wasm_f32x4_trunc(v);
-    const v128_t up = wasm_f32x4_ge(wasm_f32x4_abs(wasm_f32x4_sub(v, t)), wasm_f32x4_splat(0.5f));
-    const v128_t one = wasm_v128_or(wasm_v128_and(v, wasm_i32x4_splat((int32_t)0x80000000u)), wasm_f32x4_splat(1.0f));
-    return wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_add(t, wasm_v128_and(up, one)));
-}
-
 /* 4 x i32x4 -> 16 saturated bytes, in order */
 static inline v128_t pack16(v128_t a, v128_t b, v128_t c, v128_t d) {
     return wasm_i8x16_narrow_i16x8(wasm_i16x8_narrow_i32x4(a, b), wasm_i16x8_narrow_i32x4(c, d));
@@ -94,12 +86,16 @@ static inline v128_t pack16(v128_t a, v128_t b, v128_t c, v128_t d) {
 /* activation quantizers (bit-exact with the references)                     */
 /* ------------------------------------------------------------------------ */
 
-/* One Q8_0/Q8_1 block; returns sum of q; *d_f32 = d before fp16 rounding. */
+/* One Q8_0/Q8_1 activation block by the rule of gguf_quantize_act_q8_0
+ * (quants.h: llama.cpp's x86 quantize_row_q8_0): id = 127/amax, q = x*id
+ * rounded half to even (nearest); returns sum of q, *d_f32 = d before fp16
+ * rounding. pmax(m, |v|) keeps m when |v| is NaN, as the reference's
+ * comparison does; a lane that is not finite gets -128, as in the reference. */
 static inline int quant_block_q8(const float *x, int8_t *qs, uint16_t *d_out, float *d_f32) {
     v128_t v[8], m = wasm_f32x4_splat(0.0f);
     for (int k = 0; k < 8; k++) {
         v[k] = wasm_v128_load(x + 4 * k);
-        m = wasm_f32x4_max(m, wasm_f32x4_abs(v[k]));
+        m = wasm_f32x4_pmax(m, wasm_f32x4_abs(v[k]));
     }
     float amax = wasm_f32x4_extract_lane(m, 0);
     for (int l = 1; l < 4; l++) {
@@ -107,13 +103,16 @@ static inline int quant_block_q8(const float *x, int8_t *qs, uint16_t *d_out, fl
         amax = e > amax ? e : amax;
     }
     const float d = amax / 127.0f;
-    const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
     *d_out = gguf_fp32_to_fp16(d);
     *d_f32 = d;
     const v128_t vid = wasm_f32x4_splat(id);
+    const v128_t lo = wasm_f32x4_splat(-128.0f), hi = wasm_f32x4_splat(127.0f), neg = wasm_i32x4_splat(-128);
     v128_t q[8], s = wasm_i32x4_splat(0);
     for (int k = 0; k < 8; k++) {
-        q[k] = round_away_i32x4(wasm_f32x4_mul(v[k], vid));
+        const v128_t r = wasm_f32x4_nearest(wasm_f32x4_mul(v[k], vid)); /* ties to even */
+        const v128_t ok = wasm_v128_and(wasm_f32x4_ge(r, lo), wasm_f32x4_le(r, hi)); /* false for NaN */
+        q[k] = wasm_v128_bitselect(wasm_i32x4_trunc_sat_f32x4(r), neg, ok);
         s = wasm_i32x4_add(s, q[k]);
     }
     wasm_v128_store(qs, pack16(q[0], q[1], q[2], q[3]));
@@ -132,7 +131,7 @@ static void quant_q8_1(const float *x, void *y, int64_t n) {
     for (int64_t i = 0; i < n / 32; i++) {
         float d;
         const int sum = quant_block_q8(x + 32 * i, b[i].qs, &b[i].d, &d);
-        b[i].s = gguf_fp32_to_fp16((float)sum * d);
+        b[i].s = gguf_fp32_to_fp16(d * (float)sum);
     }
 }
 

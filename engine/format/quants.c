@@ -12,6 +12,12 @@
  *     quantize_row_q8_K_ref (max as for Q4_0, iscale = -127/max, q =
  *     min(127, nearest_int(iscale*x)) with round-half-to-even, d = 1/iscale,
  *     bsums[j] = sum of q[16j..16j+15]);
+ *   - the activation rounding of ggml-cpu's x86 quantize_row_q8_0 / q8_1
+ *     (arch/x86/quants.c, the AVX2/AVX path run for every activation row):
+ *     d = amax/127 as fp16, but the multiplier is id = amax ? 127/amax : 0
+ *     (not 1/d) and q = x*id rounded half to even (_mm256_round_ps with
+ *     _MM_ROUND_NEAREST); Q8_1's s = fp16(d * (float)sum q). Its
+ *     quantize_row_q8_K is quantize_row_q8_K_ref itself;
  *   - the dot products' block arithmetic (per-block integer sum times the two
  *     scales, plus m*s for the "_1" types, minus dmin*m*bsum for Q4_K/Q5_K):
  *     ggml-cpu's ggml_vec_dot_*_generic, i.e. the definition of the math.
@@ -357,6 +363,43 @@ void gguf_from_float_q8_1(const float *x, void *y, int64_t n) {
         }
         b[i].d = gguf_fp32_to_fp16(d);
         b[i].s = gguf_fp32_to_fp16((float)sum * d);
+    }
+}
+
+/* One activation block by the rule of llama.cpp's x86 quantize_row_q8_0/q8_1
+ * (see quants.h): id = 127/amax, q = x*id rounded half to even. A lane that
+ * is not finite after scaling (only when 127/amax overflows or x is inf/NaN)
+ * gets -128, the byte that x86's cvtps_epi32 + saturating packs give it.
+ * Returns sum(q); *d_f32 = d before its fp16 rounding. */
+static int act_block_q8(const float *x, int8_t *qs, uint16_t *d_out, float *d_f32) {
+    float amax = 0.0f;
+    for (int j = 0; j < 32; j++) amax = fabsf(x[j]) > amax ? fabsf(x[j]) : amax;
+    const float d = amax / 127.0f;
+    const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
+    *d_out = gguf_fp32_to_fp16(d);
+    *d_f32 = d;
+    int sum = 0;
+    for (int j = 0; j < 32; j++) {
+        const float r = nearbyintf(x[j] * id); /* ties to even: the default rounding mode */
+        const int q = r >= -128.0f && r <= 127.0f ? (int)r : -128;
+        qs[j] = (int8_t)q;
+        sum += q;
+    }
+    return sum;
+}
+
+void gguf_quantize_act_q8_0(const float *x, void *y, int64_t n) {
+    gguf_block_q8_0 *b = y;
+    float d;
+    for (int64_t i = 0; i < n / GGUF_QK32; i++) act_block_q8(x + GGUF_QK32 * i, b[i].qs, &b[i].d, &d);
+}
+
+void gguf_quantize_act_q8_1(const float *x, void *y, int64_t n) {
+    gguf_block_q8_1 *b = y;
+    for (int64_t i = 0; i < n / GGUF_QK32; i++) {
+        float d;
+        const int sum = act_block_q8(x + GGUF_QK32 * i, b[i].qs, &b[i].d, &d);
+        b[i].s = gguf_fp32_to_fp16(d * (float)sum);
     }
 }
 

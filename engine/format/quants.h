@@ -32,8 +32,9 @@ uint16_t gguf_fp32_to_bf16(float f);
 /* x: n elements of the type -> y: n floats. */
 typedef void (*gguf_to_float_fn)(const void *x, float *y, int64_t n);
 /* x: n floats -> y: n elements of the type (reference quantizer; for weights
- * it minimises error per block with our own search, for Q8_0/Q8_1/Q8_K it is
- * llama.cpp's activation rounding: d = amax/127, q = round(x/d)). */
+ * it minimises error per block with our own search, for Q8_0/Q8_1 it is
+ * llama.cpp's *_ref rounding: d = amax/127, q = roundf(x/d); the CPU backend
+ * quantizes activations with gguf_quantize_act_q8_0/q8_1 instead). */
 typedef void (*gguf_from_float_fn)(const float *x, void *y, int64_t n);
 /* sum_i w[i]*a[i] over n elements; w of the weight type, a of its vec_dot type. */
 typedef float (*gguf_vec_dot_fn)(int64_t n, const void *w, const void *a);
@@ -109,8 +110,9 @@ void gguf_to_float_q5_K(const void *x, float *y, int64_t n);
 void gguf_to_float_q6_K(const void *x, float *y, int64_t n);
 void gguf_to_float_q8_K(const void *x, float *y, int64_t n);
 /* floats -> x. Q8_0 and Q4_0 are bit-exact with llama.cpp's
- * quantize_row_q8_0_ref / quantize_row_q4_0_ref; Q8_1 and Q8_K with its
- * activation quantizers; the others are our own (min/max or absmax scales
+ * quantize_row_q8_0_ref / quantize_row_q4_0_ref; Q8_1 with
+ * quantize_row_q8_1_ref; Q8_K with quantize_row_q8_K_ref, which is also
+ * llama.cpp's activation quantizer for the K-quants; the others are our own (min/max or absmax scales
  * with a small least-squares search). */
 void gguf_from_float_f32(const float *x, void *y, int64_t n);
 void gguf_from_float_f16(const float *x, void *y, int64_t n);
@@ -125,6 +127,20 @@ void gguf_from_float_q4_K(const float *x, void *y, int64_t n);
 void gguf_from_float_q5_K(const float *x, void *y, int64_t n);
 void gguf_from_float_q6_K(const float *x, void *y, int64_t n);
 void gguf_from_float_q8_K(const float *x, void *y, int64_t n);
+/* Activation quantizers of the CPU backend (its quantize_act for Q8_0 /
+ * Q8_1; Q8_K activations use gguf_from_float_q8_K, which already is the
+ * rule llama.cpp runs). They follow ggml-cpu's run-time x86 quantize_row_q8_0
+ * / quantize_row_q8_1 (ggml/src/ggml-cpu/arch/x86/quants.c, AVX2 path), which
+ * round differently from the *_ref functions above: per 32-value block
+ * amax = max |x|, d = amax/127 stored as fp16, multiplier
+ * id = amax != 0 ? 127/amax : 0 (not 1/d), q = x*id rounded to nearest with
+ * ties to EVEN (not roundf's ties away); Q8_1 adds s = fp16(d * (float)sum q)
+ * with d the float before its fp16 rounding. A product that is not finite
+ * (127/amax overflowing for amax < ~3.7e-37, or inf/NaN input) gives q = -128,
+ * as x86's convert + saturating pack does. The weight quantizers
+ * (gguf_from_float_q8_0/q8_1, used by mkmodel) keep the *_ref rule. */
+void gguf_quantize_act_q8_0(const float *x, void *y, int64_t n);
+void gguf_quantize_act_q8_1(const float *x, void *y, int64_t n);
 /* weight . activation (the activation's type is in the function name) */
 float gguf_vec_dot_f32(int64_t n, const void *w, const void *a);
 float gguf_vec_dot_f16(int64_t n, const void *w, const void *a);

@@ -422,6 +422,93 @@ static void test_act_rounding(void) {
     CHECK_EQ_INT(bk.bsums[15], 0);
 }
 
+/* ---- the CPU backend's activation rule (gguf_quantize_act_q8_0/q8_1):
+ * llama.cpp's x86 quantize_row_q8_0/q8_1, id = 127/amax, ties to even ---- */
+
+static void test_act_rule_q8(void) {
+    float x[64];
+    gguf_block_q8_0 b[2];
+    gguf_block_q8_1 b1[2];
+    /* amax 127 -> id = 1: q = x rounded half to EVEN (roundf would go away from 0) */
+    for (int j = 0; j < 32; j++) x[j] = 0.0f;
+    x[0] = 127.0f;
+    x[1] = 0.5f;   /* 0 */
+    x[2] = 1.5f;   /* 2 */
+    x[3] = 2.5f;   /* 2 */
+    x[4] = -0.5f;  /* 0 */
+    x[5] = -1.5f;  /* -2 */
+    x[6] = -2.5f;  /* -2 */
+    x[7] = 126.5f; /* 126 */
+    x[8] = 3.4f;   /* 3 */
+    /* amax 254 -> id = 127/254 = 0.5 exactly: 5 -> 2.5 -> 2, -7 -> -3.5 -> -4, -254 -> -127 */
+    for (int j = 32; j < 64; j++) x[j] = 0.0f;
+    x[32] = -254.0f;
+    x[33] = 5.0f;
+    x[34] = -7.0f;
+    x[35] = 3.0f; /* 1.5 -> 2 */
+    gguf_quantize_act_q8_0(x, b, 64);
+    CHECK_EQ_INT(b[0].d, 0x3C00); /* d = 1 */
+    static const int want0[9] = {127, 0, 2, 2, 0, -2, -2, 126, 3};
+    for (int j = 0; j < 9; j++) CHECK_EQ_INT(b[0].qs[j], want0[j]);
+    for (int j = 9; j < 32; j++) CHECK_EQ_INT(b[0].qs[j], 0);
+    CHECK_EQ_INT(b[1].d, 0x4000); /* d = 2 */
+    CHECK_EQ_INT(b[1].qs[0], -127);
+    CHECK_EQ_INT(b[1].qs[1], 2);
+    CHECK_EQ_INT(b[1].qs[2], -4);
+    CHECK_EQ_INT(b[1].qs[3], 2);
+    /* the weight rule (llama-quantize's *_ref) on the same ties: roundf */
+    gguf_block_q8_0 w;
+    gguf_type_get(GGUF_TYPE_Q8_0)->from_float(x, &w, 32);
+    CHECK_EQ_INT(w.qs[1], 1);
+    CHECK_EQ_INT(w.qs[3], 3);
+    CHECK_EQ_INT(w.qs[6], -3);
+
+    /* id is 127/amax, not 1/d: with amax = 1.005 the two multipliers differ in
+     * the last bit, and x*(127/amax) = -125.499992 (-> -125) where
+     * x*(1/d) = -125.5 exactly (-> -126 by either tie rule) */
+    const float amax = 0x1.0147aep+0f, xv = -0x1.fc7b86p-1f;
+    CHECK(127.0f / amax != 1.0f / (amax / 127.0f));
+    for (int j = 0; j < 32; j++) x[j] = 0.0f;
+    x[0] = amax;
+    x[1] = xv;
+    gguf_quantize_act_q8_0(x, b, 32);
+    CHECK_EQ_INT(b[0].d, gguf_fp32_to_fp16(amax / 127.0f));
+    CHECK_EQ_INT(b[0].qs[0], 127);
+    CHECK_EQ_INT(b[0].qs[1], -125);
+    gguf_type_get(GGUF_TYPE_Q8_0)->from_float(x, &w, 32);
+    CHECK_EQ_INT(w.qs[1], -126);
+
+    /* Q8_1: the same qs, s = fp16(d * (float)sum q) with d unrounded */
+    for (int j = 0; j < 64; j++) x[j] = (float)j * 0.1f - 1.3f;
+    gguf_quantize_act_q8_0(x, b, 64);
+    gguf_quantize_act_q8_1(x, b1, 64);
+    for (int i = 0; i < 2; i++) {
+        float am = 0.0f;
+        int sum = 0;
+        for (int j = 0; j < 32; j++) am = fabsf(x[32 * i + j]) > am ? fabsf(x[32 * i + j]) : am;
+        for (int j = 0; j < 32; j++) {
+            const int q = (int)nearbyintf(x[32 * i + j] * (127.0f / am));
+            CHECK_EQ_INT(b1[i].qs[j], q);
+            CHECK_EQ_INT(b[i].qs[j], q);
+            sum += q;
+        }
+        CHECK_EQ_INT(b1[i].d, b[i].d);
+        CHECK_EQ_INT(b1[i].d, gguf_fp32_to_fp16(am / 127.0f));
+        CHECK_EQ_INT(b1[i].s, gguf_fp32_to_fp16((am / 127.0f) * (float)sum));
+    }
+
+    /* zero block: d = 0, id = 0, q = 0, s = 0 */
+    memset(x, 0, sizeof x);
+    gguf_quantize_act_q8_1(x, b1, 32);
+    CHECK_EQ_INT(b1[0].d, 0);
+    CHECK_EQ_INT(b1[0].s, 0);
+    CHECK_EQ_INT(b1[0].qs[7], 0);
+
+    /* the CPU table's scalar level uses these, not the weight rule */
+    CHECK(cpu_kernels_get(CPU_SIMD_SCALAR)->quantize_act[GGUF_TYPE_Q8_0] == gguf_quantize_act_q8_0);
+    CHECK(cpu_kernels_get(CPU_SIMD_SCALAR)->quantize_act[GGUF_TYPE_Q8_1] == gguf_quantize_act_q8_1);
+}
+
 /* ---- llama.cpp's quantizers: the tiny models ---- */
 
 /* Quantize every F32 2-D tensor of the F32 model to `type` and compare with
@@ -655,11 +742,13 @@ static void test_levels_quantize_act(void) {
         const int64_t n = sizes[s];
         fill_gauss(x, n, 3.0f);
         /* exact halves after scaling (ties): a block whose amax is 127 has
-         * id = 1, so x = k + 0.5 is a tie for roundf; a zero block */
+         * id = 1, so x = k + 0.5 is a tie; a zero block; a block whose
+         * 127/amax overflows to inf (non-finite products, zeros give NaN) */
         for (int j = 0; j < 32; j++) x[j] = (float)(j - 16) + 0.5f;
         x[0] = 127.0f;
         for (int j = 32; j < 64; j++) x[j] = 0.0f;
         for (int j = 64; j < 96; j++) x[j] = 1e-30f * rng_gauss(); /* a scale that underflows fp16 */
+        for (int j = 96; j < 128; j++) x[j] = j % 5 ? 1e-38f * rng_gauss() : 0.0f;
         if (n >= 1024) x[700] = -1e4f;                               /* a large outlier */
         for (size_t ti = 0; ti < sizeof ACT_TYPES / sizeof ACT_TYPES[0]; ti++) {
             const int t = ACT_TYPES[ti];
@@ -861,7 +950,7 @@ static void test_levels_float_helpers(void) {
     free(h);
 }
 
-TEST_MAIN(TEST(test_fp16), TEST(test_layout_32), TEST(test_layout_k), TEST(test_act_rounding),
+TEST_MAIN(TEST(test_fp16), TEST(test_layout_32), TEST(test_layout_k), TEST(test_act_rounding), TEST(test_act_rule_q8),
           TEST(test_tiny_q8_0_bit_exact), TEST(test_tiny_q4_0_bit_exact), TEST(test_roundtrip_error),
           TEST(test_ref_vec_dot), TEST(test_levels_present), TEST(test_levels_quantize_act),
           TEST(test_levels_vec_dot), TEST(test_levels_gemm_tile), TEST(test_levels_float_helpers))
