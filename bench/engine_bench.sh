@@ -52,7 +52,7 @@ tmp, wasm = sys.argv[1], sys.argv[2]
 ref_tg = {"F16": (113, 134), "Q8_0": (151, 157), "Q4_0": (286, 369)}
 ref_pp = {"F16": 770, "Q8_0": 780, "Q4_0": 1190}
 print("llmcap-engine, small shape (155.7 M params), CPU, 2 threads unless noted")
-print(f"{'type':5} {'tg32 t/s':>9} {'eff GB/s':>9} {'triad':>6} {'ratio':>6} {'vs llama.cpp':>12} "
+print(f"{'type':5} {'tg32 t/s':>9} {'eff GB/s':>9} {'triad':>6} {'ratio':>6} {'read':>6} {'vs llama.cpp':>12} "
       f"{'pp64 t/s':>9} {'ratio':>6} {'RSS/(file+KV)':>13} {'tg 1 thr':>9} {'wasm 1 thr':>10} {'ratio':>6}")
 worst = {}
 for t in ("F16", "Q8_0", "Q4_0"):
@@ -68,8 +68,9 @@ for t in ("F16", "Q8_0", "Q4_0"):
     if wasm and os.path.exists(f"{tmp}/{t}.wasm.json"):
         wt = json.load(open(f"{tmp}/{t}.wasm.json"))[0]["avg_ts"]
         w, wr = f"{wt:10.1f}", f"{wt / one['avg_ts']:6.2f}"
-    print(f"{t:5} {tg['avg_ts']:9.1f} {eff:9.2f} {bw:6.1f} {eff / bw:6.2f} {tg['avg_ts'] / mid:12.2f} "
+    print(f"{t:5} {tg['avg_ts']:9.1f} {eff:9.2f} {bw:6.1f} {eff / bw:6.2f} {tg['mem_read_gbps']:6.1f} {tg['avg_ts'] / mid:12.2f} "
           f"{pp['avg_ts']:9.1f} {pp['avg_ts'] / ref_pp[t]:6.2f} {rss:13.3f} {one['avg_ts']:9.1f} {w:>10} {wr:>6}")
+print("(triad and read: GB/s of the STREAM-style triad and of a read-only pass, 2 threads, 256 MiB arrays)")
 print("targets: decode eff/triad >= 0.80; pp64 / llama.cpp pp64 >= 0.50; RSS/(file+KV) <= 1.10; wasm/native 1 thread >= 0.50")
 print(f"simd: {tg['simd']}; cpu: {tg['cpu_info']}")
 PY

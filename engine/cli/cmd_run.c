@@ -121,6 +121,7 @@ int cmd_run(int argc, char **argv) {
     }
     double t_gen = cli_now() - t0;
     putchar('\n');
+    fflush(stdout);
     if (st != ENG_OK) {
         eng_cli_error("%s", err);
         rc = cli_exit_code(st);
