@@ -21,29 +21,17 @@
 /* ------------------------------------------------------------------------ */
 
 /* gemm_tile from a vec_dot: one dot per (weight row, activation row). */
-#define SCALAR_TILE(tname, dot)                                                          \
-    static void tname(int64_t n, const void *w, size_t w_row_bytes, int nr, const void *a, \
-                      size_t a_row_bytes, int nc, float *out, size_t out_stride) {       \
-        for (int c = 0; c < nc; c++) {                                                   \
-            const char *ac = (const char *)a + (size_t)c * a_row_bytes;                  \
-            for (int r = 0; r < nr; r++) {                                               \
-                out[(size_t)c * out_stride + (size_t)r] =                                \
-                    dot(n, (const char *)w + (size_t)r * w_row_bytes, ac);               \
-            }                                                                            \
-        }                                                                                \
-    }
-
-SCALAR_TILE(tile_f32, gguf_vec_dot_f32)
-SCALAR_TILE(tile_f16, gguf_vec_dot_f16)
-SCALAR_TILE(tile_bf16, gguf_vec_dot_bf16)
-SCALAR_TILE(tile_q4_0, gguf_vec_dot_q4_0_q8_0)
-SCALAR_TILE(tile_q4_1, gguf_vec_dot_q4_1_q8_1)
-SCALAR_TILE(tile_q5_0, gguf_vec_dot_q5_0_q8_0)
-SCALAR_TILE(tile_q5_1, gguf_vec_dot_q5_1_q8_1)
-SCALAR_TILE(tile_q8_0, gguf_vec_dot_q8_0_q8_0)
-SCALAR_TILE(tile_q4_K, gguf_vec_dot_q4_K_q8_K)
-SCALAR_TILE(tile_q5_K, gguf_vec_dot_q5_K_q8_K)
-SCALAR_TILE(tile_q6_K, gguf_vec_dot_q6_K_q8_K)
+CPU_DEFINE_DOT_TILE(tile_f32, gguf_vec_dot_f32)
+CPU_DEFINE_DOT_TILE(tile_f16, gguf_vec_dot_f16)
+CPU_DEFINE_DOT_TILE(tile_bf16, gguf_vec_dot_bf16)
+CPU_DEFINE_DOT_TILE(tile_q4_0, gguf_vec_dot_q4_0_q8_0)
+CPU_DEFINE_DOT_TILE(tile_q4_1, gguf_vec_dot_q4_1_q8_1)
+CPU_DEFINE_DOT_TILE(tile_q5_0, gguf_vec_dot_q5_0_q8_0)
+CPU_DEFINE_DOT_TILE(tile_q5_1, gguf_vec_dot_q5_1_q8_1)
+CPU_DEFINE_DOT_TILE(tile_q8_0, gguf_vec_dot_q8_0_q8_0)
+CPU_DEFINE_DOT_TILE(tile_q4_K, gguf_vec_dot_q4_K_q8_K)
+CPU_DEFINE_DOT_TILE(tile_q5_K, gguf_vec_dot_q5_K_q8_K)
+CPU_DEFINE_DOT_TILE(tile_q6_K, gguf_vec_dot_q6_K_q8_K)
 
 static float dot_f32_scalar(int64_t n, const float *x, const float *y) {
     float sum = 0.0f;

@@ -18,4 +18,17 @@ const cpu_kernels *cpu_kernels_avx512(void); /* simd_avx512.c: AVX-512 F/BW/VL/D
 const cpu_kernels *cpu_kernels_wasm128(void); /* simd_wasm.c: WebAssembly SIMD128 */
 #endif
 
+/* A gemm_tile (kernels.h) for types without a register-blocked tile: one call
+ * of the level's vec_dot `dot` per (weight row, activation row), defined as a
+ * static function `tname` in the including file so `dot` is a direct call. */
+#define CPU_DEFINE_DOT_TILE(tname, dot)                                                           \
+    static void tname(int64_t n, const void *w, size_t w_row_bytes, int nr, const void *a,        \
+                      size_t a_row_bytes, int nc, float *out, size_t out_stride) {                \
+        for (int c = 0; c < nc; c++) {                                                            \
+            const char *ac = (const char *)a + (size_t)c * a_row_bytes;                           \
+            for (int r = 0; r < nr; r++)                                                          \
+                out[(size_t)c * out_stride + (size_t)r] = dot(n, (const char *)w + (size_t)r * w_row_bytes, ac); \
+        }                                                                                         \
+    }
+
 #endif

@@ -522,23 +522,16 @@ static void tile_f16(int64_t n, const void *w, size_t wrb, int nr, const void *a
     }
 }
 
-#define DEFINE_DOT_TILE(tname, dot)                                                                           \
-    static void tname(int64_t n, const void *w, size_t wrb, int nr, const void *a, size_t arb, int nc, float *out, \
-                      size_t os) {                                                                            \
-        for (int c = 0; c < nc; c++)                                                                          \
-            for (int r = 0; r < nr; r++)                                                                      \
-                out[(size_t)c * os + (size_t)r] = dot(n, (const uint8_t *)w + (size_t)r * wrb, (const uint8_t *)a + (size_t)c * arb); \
-    }
 
-DEFINE_DOT_TILE(tile_bf16, vec_dot_bf16)
-DEFINE_DOT_TILE(tile_q8_0, vec_dot_q8_0)
-DEFINE_DOT_TILE(tile_q4_0, vec_dot_q4_0)
-DEFINE_DOT_TILE(tile_q4_1, vec_dot_q4_1)
-DEFINE_DOT_TILE(tile_q5_0, vec_dot_q5_0)
-DEFINE_DOT_TILE(tile_q5_1, vec_dot_q5_1)
-DEFINE_DOT_TILE(tile_q4_K, vec_dot_q4_K)
-DEFINE_DOT_TILE(tile_q5_K, vec_dot_q5_K)
-DEFINE_DOT_TILE(tile_q6_K, vec_dot_q6_K)
+CPU_DEFINE_DOT_TILE(tile_bf16, vec_dot_bf16)
+CPU_DEFINE_DOT_TILE(tile_q8_0, vec_dot_q8_0)
+CPU_DEFINE_DOT_TILE(tile_q4_0, vec_dot_q4_0)
+CPU_DEFINE_DOT_TILE(tile_q4_1, vec_dot_q4_1)
+CPU_DEFINE_DOT_TILE(tile_q5_0, vec_dot_q5_0)
+CPU_DEFINE_DOT_TILE(tile_q5_1, vec_dot_q5_1)
+CPU_DEFINE_DOT_TILE(tile_q4_K, vec_dot_q4_K)
+CPU_DEFINE_DOT_TILE(tile_q5_K, vec_dot_q5_K)
+CPU_DEFINE_DOT_TILE(tile_q6_K, vec_dot_q6_K)
 
 static const cpu_kernels TABLE = {
     .level = CPU_SIMD_WASM128,
