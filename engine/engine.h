@@ -152,6 +152,9 @@ typedef struct eng_sampler { eng_sampler_params p; uint64_t state; } eng_sampler
 void eng_sampler_init(eng_sampler *s, const eng_sampler_params *p);
 /* Pick a token from n_vocab logits (the array is not modified). */
 int32_t eng_sample(eng_sampler *s, const float *logits, int32_t n_vocab);
+/* The engine's PRNG: splitmix64 (Steele, Lea, Flood 2014); advances *state
+ * and returns 64 random bits. Used by the sampler and bench's random prompts. */
+uint64_t eng_splitmix64(uint64_t *state);
 /* Argmax with ties to the lowest id. */
 int32_t eng_argmax(const float *logits, int32_t n);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "eng_internal.h"
 
 /* Activation buffers for up to n_batch tokens (shapes in floats). */
 struct eng_scratch {
@@ -20,18 +21,6 @@ struct eng_scratch {
     eng_act *lastn;  /* [n_embd] */
     eng_act *logits; /* [n_vocab] */
 };
-
-static eng_status fail(char *err, size_t len, eng_status st, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static eng_status fail(char *err, size_t len, eng_status st, const char *fmt, ...) {
-    if (err && len) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, len, fmt, ap);
-        va_end(ap);
-    }
-    return st;
-}
 
 eng_ctx_params eng_ctx_default_params(void) {
     eng_ctx_params p = {0};
@@ -55,18 +44,18 @@ eng_status eng_ctx_create(const eng_model *m, const eng_ctx_params *pin, eng_ctx
     const eng_hparams *hp = &m->hp;
     if (p.n_ctx == 0) p.n_ctx = hp->n_ctx_train < 4096 ? hp->n_ctx_train : 4096;
     if (p.n_ctx < 1 || p.n_ctx > ENG_MAX_CTX)
-        return fail(err, err_len, ENG_ERR_ARG, "n_ctx %d is outside [1, %d]", p.n_ctx, ENG_MAX_CTX);
+        return eng_fail(err, err_len, ENG_ERR_ARG, "n_ctx %d is outside [1, %d]", p.n_ctx, ENG_MAX_CTX);
     if (p.n_batch < 1 || p.n_batch > 65536)
-        return fail(err, err_len, ENG_ERR_ARG, "n_batch %d is outside [1, 65536]", p.n_batch);
+        return eng_fail(err, err_len, ENG_ERR_ARG, "n_batch %d is outside [1, 65536]", p.n_batch);
     if (p.n_batch > p.n_ctx) p.n_batch = p.n_ctx;
     if (p.n_threads < 1 || p.n_threads > ENG_MAX_THREADS)
-        return fail(err, err_len, ENG_ERR_ARG, "threads %d is outside [1, %d]", p.n_threads, ENG_MAX_THREADS);
+        return eng_fail(err, err_len, ENG_ERR_ARG, "threads %d is outside [1, %d]", p.n_threads, ENG_MAX_THREADS);
     if (p.type_kv != GGUF_TYPE_F32 && p.type_kv != GGUF_TYPE_F16)
-        return fail(err, err_len, ENG_ERR_UNSUPPORTED, "KV cache type %s (f32 and f16 are supported)",
+        return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED, "KV cache type %s (f32 and f16 are supported)",
                     gguf_type_name(p.type_kv) ? gguf_type_name(p.type_kv) : "?");
     const eng_backend_ops *ops = NULL;
     if (!p.backend || !strcmp(p.backend, "cpu")) ops = &eng_backend_cpu;
-    else return fail(err, err_len, ENG_ERR_UNSUPPORTED, "unknown backend '%s' (available: cpu)", p.backend);
+    else return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED, "unknown backend '%s' (available: cpu)", p.backend);
 
     eng_ctx *c = calloc(1, sizeof *c);
     eng_backend *be = calloc(1, sizeof *be);
@@ -74,7 +63,7 @@ eng_status eng_ctx_create(const eng_model *m, const eng_ctx_params *pin, eng_ctx
     float *logits = malloc((size_t)hp->n_vocab * sizeof(float));
     if (!c || !be || !s || !logits) {
         free(c); free(be); free(s); free(logits);
-        return fail(err, err_len, ENG_ERR_NOMEM, "out of memory");
+        return eng_fail(err, err_len, ENG_ERR_NOMEM, "out of memory");
     }
     c->model = m;
     c->params = p;
@@ -106,7 +95,7 @@ eng_status eng_ctx_create(const eng_model *m, const eng_ctx_params *pin, eng_ctx
     if (!s->x || !s->xn || !s->q || !s->k || !s->v || !s->att || !s->gate || !s->up || !s->last ||
         !s->lastn || !s->logits) {
         eng_ctx_free(c);
-        return fail(err, err_len, ENG_ERR_NOMEM, "out of memory for activation buffers (n_batch %d)", p.n_batch);
+        return eng_fail(err, err_len, ENG_ERR_NOMEM, "out of memory for activation buffers (n_batch %d)", p.n_batch);
     }
     *out = c;
     return ENG_OK;
@@ -164,13 +153,13 @@ static eng_status forward(eng_ctx *c, const int32_t *tok, int n, int pos0, bool 
 }
 
 eng_status eng_decode(eng_ctx *c, const int32_t *tokens, int32_t n, char *err, size_t err_len) {
-    if (n < 1 || !tokens) return fail(err, err_len, ENG_ERR_ARG, "no tokens to decode");
+    if (n < 1 || !tokens) return eng_fail(err, err_len, ENG_ERR_ARG, "no tokens to decode");
     if ((int64_t)c->n_past + n > c->params.n_ctx)
-        return fail(err, err_len, ENG_ERR_CTX_FULL,
+        return eng_fail(err, err_len, ENG_ERR_CTX_FULL,
                     "%d tokens do not fit: %d of n_ctx %d positions are used", n, c->n_past, c->params.n_ctx);
     for (int32_t i = 0; i < n; i++)
         if (tokens[i] < 0 || tokens[i] >= c->model->hp.n_vocab)
-            return fail(err, err_len, ENG_ERR_ARG, "token id %d at index %d is outside [0, %d)", tokens[i], i,
+            return eng_fail(err, err_len, ENG_ERR_ARG, "token id %d at index %d is outside [0, %d)", tokens[i], i,
                         c->model->hp.n_vocab);
     for (int32_t done = 0; done < n;) {
         int32_t nb = n - done < c->params.n_batch ? n - done : c->params.n_batch;

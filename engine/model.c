@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
+#include "eng_internal.h"
 
 const char *eng_status_str(eng_status s) {
     switch (s) {
@@ -27,9 +27,7 @@ const char *eng_status_str(eng_status s) {
     return "unknown status";
 }
 
-static eng_status fail(char *err, size_t len, eng_status st, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static eng_status fail(char *err, size_t len, eng_status st, const char *fmt, ...) {
+eng_status eng_fail(char *err, size_t len, eng_status st, const char *fmt, ...) {
     if (err && len) {
         va_list ap;
         va_start(ap, fmt);
@@ -58,9 +56,9 @@ static eng_status get_i32(const gguf_ctx *g, const char *arch, const char *suffi
     gguf_status s = gguf_get_int(g, key, &v);
     if (s == GGUF_ERR_NOT_FOUND && !required) return ENG_OK;
     if (s != GGUF_OK)
-        return fail(err, len, ENG_ERR_FORMAT, "metadata key %s: %s", key, gguf_status_str(s));
+        return eng_fail(err, len, ENG_ERR_FORMAT, "metadata key %s: %s", key, gguf_status_str(s));
     if (v < lo || v > hi)
-        return fail(err, len, ENG_ERR_FORMAT, "metadata key %s = %lld is outside [%d, %d]", key,
+        return eng_fail(err, len, ENG_ERR_FORMAT, "metadata key %s = %lld is outside [%d, %d]", key,
                     (long long)v, lo, hi);
     *out = (int32_t)v;
     return ENG_OK;
@@ -74,9 +72,9 @@ static eng_status get_f32(const gguf_ctx *g, const char *arch, const char *suffi
     gguf_status s = gguf_get_float(g, key, &v);
     if (s == GGUF_ERR_NOT_FOUND) return ENG_OK;
     if (s != GGUF_OK)
-        return fail(err, len, ENG_ERR_FORMAT, "metadata key %s: %s", key, gguf_status_str(s));
+        return eng_fail(err, len, ENG_ERR_FORMAT, "metadata key %s: %s", key, gguf_status_str(s));
     if (!(v >= lo && v <= hi))
-        return fail(err, len, ENG_ERR_FORMAT, "metadata key %s = %g is outside [%g, %g]", key, v, lo, hi);
+        return eng_fail(err, len, ENG_ERR_FORMAT, "metadata key %s = %g is outside [%g, %g]", key, v, lo, hi);
     *out = (float)v;
     return ENG_OK;
 }
@@ -88,23 +86,23 @@ static eng_status bind(const gguf_ctx *g, const char *name, int64_t ne0, int64_t
     int64_t i = gguf_find_tensor(g, name);
     if (i < 0) {
         if (!required) return ENG_OK;
-        return fail(err, len, ENG_ERR_FORMAT, "missing tensor %s", name);
+        return eng_fail(err, len, ENG_ERR_FORMAT, "missing tensor %s", name);
     }
     const gguf_tensor_info *ti = gguf_tensor(g, i);
     int64_t rows = 1;
     for (uint32_t d = 1; d < ti->n_dims; d++) rows *= ti->ne[d];
     if (ti->ne[0] != ne0 || rows != ne1 || (ne1 == 1 && ti->n_dims != 1))
-        return fail(err, len, ENG_ERR_FORMAT,
+        return eng_fail(err, len, ENG_ERR_FORMAT,
                     "tensor %s has shape [%lld, %lld], expected [%lld, %lld]", name,
                     (long long)ti->ne[0], (long long)rows, (long long)ne0, (long long)ne1);
     if (!type_runnable(ti->type))
-        return fail(err, len, ENG_ERR_UNSUPPORTED, "tensor %s has type %s, which the engine does not run",
+        return eng_fail(err, len, ENG_ERR_UNSUPPORTED, "tensor %s has type %s, which the engine does not run",
                     name, gguf_type_name(ti->type) ? gguf_type_name(ti->type) : "(invalid)");
     if (ne1 == 1 && ti->type != GGUF_TYPE_F32)
-        return fail(err, len, ENG_ERR_UNSUPPORTED, "tensor %s: 1-D tensors must be F32, not %s", name,
+        return eng_fail(err, len, ENG_ERR_UNSUPPORTED, "tensor %s: 1-D tensors must be F32, not %s", name,
                     gguf_type_name(ti->type));
     w->data = gguf_tensor_data(g, i);
-    if (!w->data) return fail(err, len, ENG_ERR_FORMAT, "tensor %s: data not available", name);
+    if (!w->data) return eng_fail(err, len, ENG_ERR_FORMAT, "tensor %s: data not available", name);
     w->type = ti->type;
     w->ne0 = ne0;
     w->ne1 = ne1;
@@ -118,13 +116,13 @@ static eng_status load(gguf_ctx *g, eng_model *m, char *err, size_t len) {
     uint64_t alen;
     gguf_status gs = gguf_get_str(g, "general.architecture", &arch, &alen);
     if (gs != GGUF_OK)
-        return fail(err, len, ENG_ERR_FORMAT, "metadata key general.architecture: %s", gguf_status_str(gs));
+        return eng_fail(err, len, ENG_ERR_FORMAT, "metadata key general.architecture: %s", gguf_status_str(gs));
     if (alen >= sizeof hp->arch) alen = sizeof hp->arch - 1;
     memcpy(hp->arch, arch, alen);
     hp->arch[alen] = 0;
     bool is_llama = !strcmp(hp->arch, "llama"), is_qwen2 = !strcmp(hp->arch, "qwen2");
     if (!is_llama && !is_qwen2)
-        return fail(err, len, ENG_ERR_UNSUPPORTED,
+        return eng_fail(err, len, ENG_ERR_UNSUPPORTED,
                     "unsupported architecture '%s' (the engine runs llama and qwen2)", hp->arch);
     const char *a = hp->arch;
     eng_status st;
@@ -138,20 +136,20 @@ static eng_status load(gguf_ctx *g, eng_model *m, char *err, size_t len) {
     hp->n_ctx_train = 4096;
     TRY(get_i32(g, a, "context_length", &hp->n_ctx_train, false, 1, 1 << 24, err, len));
     if (hp->n_head % hp->n_head_kv)
-        return fail(err, len, ENG_ERR_FORMAT, "head_count %d is not a multiple of head_count_kv %d",
+        return eng_fail(err, len, ENG_ERR_FORMAT, "head_count %d is not a multiple of head_count_kv %d",
                     hp->n_head, hp->n_head_kv);
     hp->head_dim = hp->n_embd / hp->n_head;
     TRY(get_i32(g, a, "attention.key_length", &hp->head_dim, false, 1, 1 << 14, err, len));
     int32_t vlen = hp->head_dim;
     TRY(get_i32(g, a, "attention.value_length", &vlen, false, 1, 1 << 14, err, len));
     if (vlen != hp->head_dim)
-        return fail(err, len, ENG_ERR_UNSUPPORTED, "value_length %d differs from key_length %d", vlen,
+        return eng_fail(err, len, ENG_ERR_UNSUPPORTED, "value_length %d differs from key_length %d", vlen,
                     hp->head_dim);
     if (hp->head_dim % 2 || hp->head_dim < 2)
-        return fail(err, len, ENG_ERR_FORMAT, "head dimension %d must be even", hp->head_dim);
+        return eng_fail(err, len, ENG_ERR_FORMAT, "head dimension %d must be even", hp->head_dim);
     hp->n_rot = hp->head_dim;
     TRY(get_i32(g, a, "rope.dimension_count", &hp->n_rot, false, 2, hp->head_dim, err, len));
-    if (hp->n_rot % 2) return fail(err, len, ENG_ERR_FORMAT, "rope.dimension_count %d is odd", hp->n_rot);
+    if (hp->n_rot % 2) return eng_fail(err, len, ENG_ERR_FORMAT, "rope.dimension_count %d is odd", hp->n_rot);
     hp->rope_freq_base = 10000.0f;
     TRY(get_f32(g, a, "rope.freq_base", &hp->rope_freq_base, 1.0, 1e12, err, len));
     float scale_linear = 1.0f;
@@ -165,10 +163,10 @@ static eng_status load(gguf_ctx *g, eng_model *m, char *err, size_t len) {
 
     /* the vocabulary size is the embedding's row count */
     int64_t ie = gguf_find_tensor(g, "token_embd.weight");
-    if (ie < 0) return fail(err, len, ENG_ERR_FORMAT, "missing tensor token_embd.weight");
+    if (ie < 0) return eng_fail(err, len, ENG_ERR_FORMAT, "missing tensor token_embd.weight");
     const gguf_tensor_info *te = gguf_tensor(g, ie);
     if (te->n_dims != 2 || te->ne[1] < 1 || te->ne[1] > ENG_MAX_DIM)
-        return fail(err, len, ENG_ERR_FORMAT, "token_embd.weight has %u dims and %lld rows", te->n_dims,
+        return eng_fail(err, len, ENG_ERR_FORMAT, "token_embd.weight has %u dims and %lld rows", te->n_dims,
                     (long long)te->ne[1]);
     hp->n_vocab = (int32_t)te->ne[1];
 
@@ -182,7 +180,7 @@ static eng_status load(gguf_ctx *g, eng_model *m, char *err, size_t len) {
     TRY(bind(g, "rope_freqs.weight", hp->n_rot / 2, 1, false, &m->rope_freqs, err, len));
 
     m->layers = calloc((size_t)hp->n_layer, sizeof *m->layers);
-    if (!m->layers) return fail(err, len, ENG_ERR_NOMEM, "out of memory for %d layers", hp->n_layer);
+    if (!m->layers) return eng_fail(err, len, ENG_ERR_NOMEM, "out of memory for %d layers", hp->n_layer);
     for (int il = 0; il < hp->n_layer; il++) {
         eng_layer *L = &m->layers[il];
         char nm[96];
@@ -215,10 +213,10 @@ static eng_status load(gguf_ctx *g, eng_model *m, char *err, size_t len) {
         char terr[256];
         tok_status ts = tok_vocab_load(g, &m->vocab, terr, sizeof terr);
         if (ts != TOK_OK)
-            return fail(err, len, ts == TOK_ERR_UNSUPPORTED ? ENG_ERR_UNSUPPORTED : ENG_ERR_FORMAT,
+            return eng_fail(err, len, ts == TOK_ERR_UNSUPPORTED ? ENG_ERR_UNSUPPORTED : ENG_ERR_FORMAT,
                         "tokenizer: %s", terr);
         if (tok_n_vocab(m->vocab) > hp->n_vocab)
-            return fail(err, len, ENG_ERR_FORMAT, "tokenizer has %d tokens but token_embd has %d rows",
+            return eng_fail(err, len, ENG_ERR_FORMAT, "tokenizer has %d tokens but token_embd has %d rows",
                         tok_n_vocab(m->vocab), hp->n_vocab);
     }
     return ENG_OK;
@@ -228,19 +226,19 @@ static eng_status finish(gguf_status gs, gguf_ctx *g, const char *what, char *ge
                          char *err, size_t len) {
     *out = NULL;
     if (gs != GGUF_OK)
-        return fail(err, len, gs == GGUF_ERR_IO ? ENG_ERR_IO : gs == GGUF_ERR_NOMEM ? ENG_ERR_NOMEM : ENG_ERR_FORMAT,
+        return eng_fail(err, len, gs == GGUF_ERR_IO ? ENG_ERR_IO : gs == GGUF_ERR_NOMEM ? ENG_ERR_NOMEM : ENG_ERR_FORMAT,
                     "%s: %s", what, gerr);
     eng_model *m = calloc(1, sizeof *m);
     if (!m) {
         gguf_close(g);
-        return fail(err, len, ENG_ERR_NOMEM, "out of memory");
+        return eng_fail(err, len, ENG_ERR_NOMEM, "out of memory");
     }
     m->gguf = g;
     char lerr[400] = "";
     eng_status st = load(g, m, lerr, sizeof lerr);
     if (st != ENG_OK) {
         eng_model_free(m);
-        return fail(err, len, st, "%s: %s", what, lerr);
+        return eng_fail(err, len, st, "%s: %s", what, lerr);
     }
     *out = m;
     return ENG_OK;

@@ -10,7 +10,7 @@
 
 #include "engine.h"
 
-static uint64_t splitmix64(uint64_t *s) {
+uint64_t eng_splitmix64(uint64_t *s) {
     uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
@@ -63,7 +63,7 @@ int32_t eng_sample(eng_sampler *s, const float *logits, int32_t n) {
     /* temperature, then draw */
     sum = 0.0;
     for (int32_t i = 0; i < k; i++) sum += (pr[i] = exp(((double)c[i].logit - c[0].logit) / s->p.temperature));
-    double r = (double)(splitmix64(&s->state) >> 11) * (1.0 / 9007199254740992.0) * sum;
+    double r = (double)(eng_splitmix64(&s->state) >> 11) * (1.0 / 9007199254740992.0) * sum;
     int32_t pick = c[k - 1].id;
     for (int32_t i = 0; i < k; i++) {
         r -= pr[i];

@@ -229,13 +229,6 @@ EMSCRIPTEN_KEEPALIVE int llmcap_eng_logits(int h, const int32_t *ids, int n, int
     return rc;
 }
 
-static uint64_t splitmix(uint64_t *s) {
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
 /* llama-bench-style pp n_prompt and tg n_gen (either may be 0), reps timed
  * repetitions after one warm-up. Returns JSON with llama-bench field names:
  * [{"n_prompt":..,"n_gen":..,"avg_ts":..,"stddev_ts":..,"samples_ts":[..],...}] */
@@ -268,14 +261,14 @@ EMSCRIPTEN_KEEPALIVE const char *llmcap_eng_bench(int h, int n_prompt, int n_gen
             double t0 = now_ms();
             eng_status st = ENG_OK;
             if (np) {
-                for (int i = 0; i < np; i++) toks[i] = (int32_t)(splitmix(&rng) % (uint64_t)V);
+                for (int i = 0; i < np; i++) toks[i] = (int32_t)(eng_splitmix64(&rng) % (uint64_t)V);
                 st = eng_decode(c, toks, r < 0 ? (np < c->params.n_batch ? np : c->params.n_batch) : np,
                                 last_error, sizeof last_error);
             } else {
                 int32_t tok = w->m->vocab && tok_bos(w->m->vocab) >= 0 ? tok_bos(w->m->vocab) : 0;
                 for (int i = 0; i < (r < 0 ? 1 : ng) && st == ENG_OK; i++) {
                     st = eng_decode(c, &tok, 1, last_error, sizeof last_error);
-                    tok = (int32_t)(splitmix(&rng) % (uint64_t)V);
+                    tok = (int32_t)(eng_splitmix64(&rng) % (uint64_t)V);
                 }
             }
             if (st != ENG_OK) { free(toks); eng_ctx_free(c); return NULL; }

@@ -72,13 +72,6 @@ static double percentile(double *v, size_t n, double p) {
     return lo + 1 < n ? v[lo] * (1 - frac) + v[lo + 1] * frac : v[lo];
 }
 
-static uint64_t rng_next(uint64_t *s) {
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
 /* One timed pass; appends per-token (tg) or per-chunk (pp) latencies in ms. */
 static eng_status run_once(eng_ctx *ctx, int n_prompt, int n_gen, uint64_t *rng, double *lat, size_t *n_lat,
                            double *secs, char *err, size_t err_len) {
@@ -90,7 +83,7 @@ static eng_status run_once(eng_ctx *ctx, int n_prompt, int n_gen, uint64_t *rng,
     if (n_prompt > 0) {
         int32_t *toks = malloc((size_t)n_prompt * sizeof *toks);
         if (!toks) return ENG_ERR_NOMEM;
-        for (int i = 0; i < n_prompt; i++) toks[i] = (int32_t)(rng_next(rng) % (uint64_t)V);
+        for (int i = 0; i < n_prompt; i++) toks[i] = (int32_t)(eng_splitmix64(rng) % (uint64_t)V);
         if (m->vocab && tok_bos(m->vocab) >= 0) toks[0] = tok_bos(m->vocab);
         for (int done = 0; done < n_prompt && st == ENG_OK;) {
             int nb = n_prompt - done < ctx->params.n_batch ? n_prompt - done : ctx->params.n_batch;
@@ -101,12 +94,12 @@ static eng_status run_once(eng_ctx *ctx, int n_prompt, int n_gen, uint64_t *rng,
         }
         free(toks);
     } else {
-        int32_t tok = m->vocab && tok_bos(m->vocab) >= 0 ? tok_bos(m->vocab) : (int32_t)(rng_next(rng) % (uint64_t)V);
+        int32_t tok = m->vocab && tok_bos(m->vocab) >= 0 ? tok_bos(m->vocab) : (int32_t)(eng_splitmix64(rng) % (uint64_t)V);
         for (int i = 0; i < n_gen && st == ENG_OK; i++) {
             double tc = cli_now();
             st = eng_decode(ctx, &tok, 1, err, err_len);
             if (lat) lat[(*n_lat)++] = (cli_now() - tc) * 1e3;
-            tok = (int32_t)(rng_next(rng) % (uint64_t)V);
+            tok = (int32_t)(eng_splitmix64(rng) % (uint64_t)V);
         }
     }
     *secs = cli_now() - t0;

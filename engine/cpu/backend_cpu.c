@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "eng_internal.h"
 #include "kernels.h"
 #include "pool.h"
 
@@ -61,46 +62,34 @@ typedef struct cpu_be {
 
 static cpu_be *impl(const eng_backend *be) { return (cpu_be *)be->impl; }
 
-static eng_status fail(char *err, size_t len, eng_status st, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static eng_status fail(char *err, size_t len, eng_status st, const char *fmt, ...) {
-    if (err && len) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, len, fmt, ap);
-        va_end(ap);
-    }
-    return st;
-}
-
 static inline void touch(eng_act *a) { a->q_type = -1; }
 
 /* ------------------------------------------------------------------ */
 static eng_status cpu_init(eng_backend *be, char *err, size_t err_len) {
     const eng_hparams *hp = &be->m->hp;
     cpu_be *c = calloc(1, sizeof *c);
-    if (!c) return fail(err, err_len, ENG_ERR_NOMEM, "out of memory");
+    if (!c) return eng_fail(err, err_len, ENG_ERR_NOMEM, "out of memory");
     be->impl = c;
     c->k = cpu_kernels_best();
     c->n_threads = be->p.n_threads;
     c->pool = cpu_pool_create(c->n_threads);
-    if (!c->pool) return fail(err, err_len, ENG_ERR_BACKEND, "could not start %d threads", c->n_threads);
+    if (!c->pool) return eng_fail(err, err_len, ENG_ERR_BACKEND, "could not start %d threads", c->n_threads);
     c->n_threads = cpu_pool_n(c->pool);
     c->ranges = aligned_alloc(64, (size_t)c->n_threads * sizeof *c->ranges);
-    if (!c->ranges) return fail(err, err_len, ENG_ERR_NOMEM, "out of memory");
+    if (!c->ranges) return eng_fail(err, err_len, ENG_ERR_NOMEM, "out of memory");
     c->kv_elem = be->p.type_kv == GGUF_TYPE_F16 ? 2 : 4;
     uint64_t kv_dim = (uint64_t)hp->n_head_kv * (uint64_t)hp->head_dim;
     uint64_t layer = (uint64_t)be->p.n_ctx * kv_dim * c->kv_elem;
     uint64_t total = layer * (uint64_t)hp->n_layer;
     if (total / (uint64_t)hp->n_layer != layer || total > (uint64_t)SIZE_MAX / 4)
-        return fail(err, err_len, ENG_ERR_NOMEM, "KV cache for n_ctx %d is too large", be->p.n_ctx);
+        return eng_fail(err, err_len, ENG_ERR_NOMEM, "KV cache for n_ctx %d is too large", be->p.n_ctx);
     c->kv_layer_bytes = (size_t)layer;
     c->k_cache = malloc((size_t)total);
     c->v_cache = malloc((size_t)total);
     c->scores = malloc((size_t)c->n_threads * (size_t)be->p.n_ctx * sizeof(float));
     c->rope_cs = malloc((size_t)be->p.n_batch * (size_t)hp->n_rot * sizeof(float));
     if (!c->k_cache || !c->v_cache || !c->scores || !c->rope_cs)
-        return fail(err, err_len, ENG_ERR_NOMEM, "out of memory for a KV cache of %.1f MiB (n_ctx %d)",
+        return eng_fail(err, err_len, ENG_ERR_NOMEM, "out of memory for a KV cache of %.1f MiB (n_ctx %d)",
                     2.0 * (double)total / 1048576.0, be->p.n_ctx);
     c->rope_n = -1;
     return ENG_OK;
