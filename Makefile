@@ -19,7 +19,7 @@ O        ?= -O2
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wformat=2 -Wundef -Wvla -Wno-unused-parameter
 CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
-INCLUDES := -Iestimator -Iengine/format -Iengine -Iengine/cpu
+INCLUDES := -Iestimator -Iengine/format -Iengine -Iengine/cpu -Iengine/webgpu
 ifdef SANITIZE
 BUILD    ?= build/san
 SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -30,7 +30,7 @@ SANFLAGS :=
 endif
 CFLAGS   ?=
 ALLCFLAGS = $(CSTD) $(O) -g $(WARN) $(INCLUDES) $(SANFLAGS) -MMD -MP $(CFLAGS)
-LDLIBS   := -lcjson -lgsl -lgslcblas -lm -lpthread
+LDLIBS   := -lcjson -lgsl -lgslcblas -lm -lpthread -ldl
 LDFLAGS  += $(SANFLAGS)
 
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
@@ -43,7 +43,8 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 # the engine: everything under engine/ except the format (in LIB), the CLI and
 # the WASM-only SIMD file; SIMD files get their instruction sets per file and
 # are only called after a run-time CPU check (engine/cpu/kernels.c)
-ENG_SRC  := $(filter-out engine/cpu/simd_wasm.c,$(wildcard engine/*.c) $(wildcard engine/cpu/*.c))
+ENG_SRC  := $(filter-out engine/cpu/simd_wasm.c engine/webgpu/wg_emscripten.c engine/webgpu/wasm_%.c,\
+              $(wildcard engine/*.c) $(wildcard engine/cpu/*.c) $(wildcard engine/webgpu/*.c))
 ENG_OBJ  := $(ENG_SRC:%.c=$(BUILD)/obj/%.o)
 ENG_CLI_SRC := $(wildcard engine/cli/*.c)
 ENG_CLI_OBJ := $(ENG_CLI_SRC:%.c=$(BUILD)/obj/%.o)
@@ -53,7 +54,7 @@ $(BUILD)/obj/engine/cpu/simd_avx2.o: ALLCFLAGS += -mavx2 -mfma -mf16c
 $(BUILD)/obj/engine/cpu/simd_avx512.o: ALLCFLAGS += -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx512vnni -mavx2 -mfma -mf16c
 CLI_SRC  := $(wildcard estimator/cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
-TEST_SRC := $(wildcard tests/estimator/test_*.c) $(wildcard tests/engine/test_*.c)
+TEST_SRC := $(wildcard tests/estimator/test_*.c) $(wildcard tests/engine/test_*.c) $(wildcard tests/webgpu/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_SRC:= $(wildcard bench/*.c)
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
@@ -67,23 +68,44 @@ SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: all run deps deps-wasm deps-fuzz test bench bench-engine accuracy clean check-deps wasm wasm-engine
 
 # ---- WebAssembly (Emscripten 3.1.6, Debian package emscripten) ----
-# The engine for node and browsers: build/wasm/llmcap-engine.{js,wasm} plus the
-# JS API (engine/wasm/api.js). SIMD128 on; one thread.
+# The engine for node and browsers: build/wasm/llmcap-engine.{js,wasm} (one
+# thread) and llmcap-engine-mt.{js,wasm,worker.js} (pthreads, a pool of
+# WASM_THREADS workers; pages need cross-origin isolation), plus the JS API
+# (engine/wasm/api.js) and test_kernels.js (the kernel tests, run in node by
+# tests/wasm/test_engine.js). SIMD128 on.
 EMCC      ?= emcc
 WASM_DIR  := $(BUILD)/wasm
+WASM_THREADS ?= 4
 WASM_SRC  := engine/model.c engine/forward.c engine/sampler.c engine/tokenizer.c engine/unicode_tables.c \
              engine/wasm.c engine/cpu/backend_cpu.c engine/cpu/pool.c engine/cpu/kernels.c \
              engine/cpu/simd_wasm.c engine/format/gguf.c engine/format/types.c engine/format/quants.c
-WASM_FLAGS := -O3 -msimd128 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(INCLUDES) \
-             -DLLMCAP_VERSION=\"$(VERSION)\" -sMODULARIZE=1 -sEXPORT_NAME=createLlmcapEngine \
+WASM_CFLAGS := -O3 -msimd128 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(INCLUDES) \
+             -DLLMCAP_VERSION=\"$(VERSION)\"
+WASM_FLAGS := $(WASM_CFLAGS) -sMODULARIZE=1 -sEXPORT_NAME=createLlmcapEngine \
              -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sENVIRONMENT=web,worker,node \
              -sEXPORTED_RUNTIME_METHODS=ccall,UTF8ToString -sEXPORTED_FUNCTIONS=_malloc,_free
+# pthreads: workers started with the module (a call cannot wait for one to
+# start); EXIT_RUNTIME lets node exit; memory growth with threads is fine here
+# (only the calling thread allocates)
+WASM_MT_FLAGS := -pthread -sPTHREAD_POOL_SIZE=$(WASM_THREADS) -sEXIT_RUNTIME=1 \
+             -DLLMCAP_WASM_MAX_THREADS=$(WASM_THREADS) -Wno-pthreads-mem-growth
+WASM_HDRS := $(wildcard engine/*.h engine/cpu/*.h engine/format/*.h)
 wasm: wasm-engine
-wasm-engine: $(WASM_DIR)/llmcap-engine.js $(WASM_DIR)/api.js
-$(WASM_DIR)/llmcap-engine.js: $(WASM_SRC) $(wildcard engine/*.h engine/cpu/*.h engine/format/*.h)
+wasm-engine: $(WASM_DIR)/llmcap-engine.js $(WASM_DIR)/llmcap-engine-mt.js $(WASM_DIR)/api.js $(WASM_DIR)/test_kernels.js
+$(WASM_DIR)/llmcap-engine.js: $(WASM_SRC) $(WASM_HDRS)
 	@command -v $(EMCC) >/dev/null || { echo "emcc not found: install the Debian package emscripten (make deps-wasm)"; exit 2; }
 	@mkdir -p $(dir $@)
 	NODE_PATH=/usr/share/nodejs $(EMCC) $(WASM_FLAGS) $(WASM_SRC) -o $@
+$(WASM_DIR)/llmcap-engine-mt.js: $(WASM_SRC) $(WASM_HDRS)
+	@command -v $(EMCC) >/dev/null || { echo "emcc not found: install the Debian package emscripten (make deps-wasm)"; exit 2; }
+	@mkdir -p $(dir $@)
+	NODE_PATH=/usr/share/nodejs $(EMCC) $(WASM_FLAGS) $(WASM_MT_FLAGS) $(WASM_SRC) -o $@
+# the kernel tests against the SCALAR level, with the WASM128 level present
+$(WASM_DIR)/test_kernels.js: tests/engine/test_kernels.c tests/test.h engine/cpu/kernels.c engine/cpu/simd_wasm.c \
+                             engine/format/gguf.c engine/format/types.c engine/format/quants.c $(WASM_HDRS)
+	@mkdir -p $(dir $@)
+	NODE_PATH=/usr/share/nodejs $(EMCC) $(WASM_CFLAGS) -Itests -sNODERAWFS=1 -sALLOW_MEMORY_GROWTH=1 -sENVIRONMENT=node \
+	  -sEXIT_RUNTIME=1 $(filter %.c,$^) -o $@
 $(WASM_DIR)/api.js: engine/wasm/api.js
 	@mkdir -p $(dir $@)
 	cp $< $@
@@ -174,6 +196,9 @@ accuracy: deps
 
 clean:
 	rm -rf build
+
+# the WebGPU backend: Dawn from npm, WGSL embedding (engine/webgpu/webgpu.mk)
+include engine/webgpu/webgpu.mk
 
 # libFuzzer targets: make fuzz (long run), make fuzz-smoke (the test suite's short run)
 include tests/fuzz/fuzz.mk

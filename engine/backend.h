@@ -43,6 +43,15 @@ typedef struct eng_backend_ops {
     eng_status (*read)(eng_backend *be, const eng_act *x, size_t n, float *host, char *err, size_t err_len);
     uint64_t (*kv_bytes)(const eng_backend *be);
     const char *(*simd_name)(const eng_backend *be);
+    /* optional (NULL on the CPU): *out = argmax of x[0..n) computed on the device,
+     * waiting for queued work (4 bytes come back instead of n floats) */
+    eng_status (*argmax)(eng_backend *be, const eng_act *x, size_t n, int32_t *out, char *err, size_t err_len);
+    /* optional: the device a GPU backend runs on */
+    void (*device_info)(const eng_backend *be, eng_device_info *out);
+    /* optional: on = start per-kernel timing; !on = stop and aggregate by kernel name */
+    eng_status (*profile)(eng_backend *be, bool on, eng_kernel_time *out, int cap, int *n, char *err, size_t err_len);
+    /* optional: report an error latched by an operation (ops return void) or the device */
+    eng_status (*check)(eng_backend *be, char *err, size_t err_len);
 } eng_backend_ops;
 
 struct eng_backend {
@@ -54,5 +63,7 @@ struct eng_backend {
 
 /* The CPU backend (engine/cpu/backend_cpu.c). */
 extern const eng_backend_ops eng_backend_cpu;
+/* The WebGPU backend (engine/webgpu/backend_webgpu.c). */
+extern const eng_backend_ops eng_backend_webgpu;
 
 #endif

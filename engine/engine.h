@@ -108,10 +108,31 @@ typedef struct eng_ctx_params {
     int32_t n_batch;        /* max tokens per forward call (default 512) */
     int32_t n_threads;      /* CPU threads (default 1) */
     gguf_type type_kv;      /* GGUF_TYPE_F32 or GGUF_TYPE_F16 (default F16, as llama.cpp) */
-    const char *backend;    /* "cpu" (default) */
+    const char *backend;    /* "cpu" (default), "webgpu", or "auto" (webgpu when a real
+                             * adapter opens, else cpu; eng_ctx_backend_note says why) */
+    bool gpu_profile;       /* webgpu: enable timestamp queries for eng_ctx_profile_* */
 } eng_ctx_params;
 
 eng_ctx_params eng_ctx_default_params(void);
+
+/* The device a GPU backend runs on, as its adapter reports it. */
+typedef struct eng_device_info {
+    char vendor[64];
+    char architecture[64];
+    char device[128];
+    char description[160];
+    char api[16];            /* the adapter's native API: "vulkan", "metal", ... ("webgpu" in a browser) */
+    char adapter_type[16];   /* "discrete", "integrated", "cpu", "unknown" */
+    uint32_t vendor_id, device_id;
+    bool fallback;           /* a software fallback adapter (SwiftShader) */
+} eng_device_info;
+
+/* GPU time of one kernel (summed over `count` dispatches), in nanoseconds. */
+typedef struct eng_kernel_time {
+    char name[32];
+    double ns;
+    int count;
+} eng_kernel_time;
 
 typedef struct eng_ctx {
     const eng_model *model;
@@ -120,6 +141,7 @@ typedef struct eng_ctx {
     int32_t n_past;         /* positions already in the KV cache */
     float *logits;          /* n_vocab floats: the last token's logits */
     struct eng_scratch *scratch; /* forward.c's activation buffers */
+    char backend_note[256];  /* why "auto" chose what it chose ("" otherwise) */
 } eng_ctx;
 
 eng_status eng_ctx_create(const eng_model *m, const eng_ctx_params *p, eng_ctx **out,
@@ -134,9 +156,26 @@ void eng_ctx_reset(eng_ctx *c);
  * ENG_ERR_ARG for an id outside [0, n_vocab). */
 eng_status eng_decode(eng_ctx *c, const int32_t *tokens, int32_t n, char *err, size_t err_len);
 
+/* Like eng_decode, then *next = the greedy (argmax, ties to the lowest id)
+ * token after the last position. A backend with an on-device argmax (webgpu)
+ * reads back 4 bytes instead of the logits; c->logits is then NOT updated. */
+eng_status eng_decode_greedy(eng_ctx *c, const int32_t *tokens, int32_t n, int32_t *next, char *err,
+                             size_t err_len);
+
+/* The backend running the context: "cpu" or "webgpu". */
+const char *eng_ctx_backend(const eng_ctx *c);
+/* A GPU backend's device (true), or false for the CPU. */
+bool eng_ctx_device_info(const eng_ctx *c, eng_device_info *out);
+/* Per-kernel GPU time: begin, run eng_decode*, end. Needs a context created
+ * with gpu_profile (ENG_ERR_UNSUPPORTED on the CPU or when the adapter has no
+ * timestamp queries). end fills out[0 .. *n) (at most cap kernels, by name). */
+eng_status eng_ctx_profile_begin(eng_ctx *c, char *err, size_t err_len);
+eng_status eng_ctx_profile_end(eng_ctx *c, eng_kernel_time *out, int cap, int *n, char *err, size_t err_len);
+
 /* Bytes of the KV cache for the context's n_ctx and type. */
 uint64_t eng_ctx_kv_bytes(const eng_ctx *c);
-/* Name of the SIMD level the CPU backend runs ("avx512", "avx2", "scalar", "wasm-simd128"). */
+/* Name of the SIMD level the CPU backend runs ("avx512", "avx2", "scalar",
+ * "wasm-simd128"); "webgpu" for the GPU backend. */
 const char *eng_ctx_simd_name(const eng_ctx *c);
 
 /* ---- sampling ---- */

@@ -54,8 +54,12 @@ eng_status eng_ctx_create(const eng_model *m, const eng_ctx_params *pin, eng_ctx
         return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED, "KV cache type %s (f32 and f16 are supported)",
                     gguf_type_name(p.type_kv) ? gguf_type_name(p.type_kv) : "?");
     const eng_backend_ops *ops = NULL;
+    bool is_auto = false;
     if (!p.backend || !strcmp(p.backend, "cpu")) ops = &eng_backend_cpu;
-    else return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED, "unknown backend '%s' (available: cpu)", p.backend);
+    else if (!strcmp(p.backend, "webgpu")) ops = &eng_backend_webgpu;
+    else if (!strcmp(p.backend, "auto")) ops = &eng_backend_webgpu, is_auto = true;
+    else return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED, "unknown backend '%s' (available: cpu, webgpu, auto)",
+                         p.backend);
 
     eng_ctx *c = calloc(1, sizeof *c);
     eng_backend *be = calloc(1, sizeof *be);
@@ -74,7 +78,22 @@ eng_status eng_ctx_create(const eng_model *m, const eng_ctx_params *pin, eng_ctx
     be->m = m;
     be->p = p;
     eng_status st = ops->init(be, err, err_len);
+    if (st != ENG_OK && is_auto) {
+        /* auto: say why the GPU was not used, then run on the CPU */
+        snprintf(c->backend_note, sizeof c->backend_note, "no usable WebGPU device (%s); using the CPU", err);
+        ops->destroy(be);
+        ops = &eng_backend_cpu;
+        be->ops = ops;
+        be->impl = NULL;
+        st = ops->init(be, err, err_len);
+    } else if (st == ENG_OK && is_auto) {
+        eng_device_info di;
+        ops->device_info(be, &di);
+        snprintf(c->backend_note, sizeof c->backend_note, "WebGPU adapter found: %s (%s, %s); using it",
+                 di.device[0] ? di.device : di.description, di.api, di.adapter_type);
+    }
     if (st != ENG_OK) {
+        if (be->impl) ops->destroy(be);
         be->ops = NULL;
         eng_ctx_free(c);
         return st;
@@ -116,8 +135,11 @@ uint64_t eng_ctx_kv_bytes(const eng_ctx *c) { return c->be->ops->kv_bytes(c->be)
 
 const char *eng_ctx_simd_name(const eng_ctx *c) { return c->be->ops->simd_name(c->be); }
 
+/* What forward() hands back after the last ubatch. */
+typedef enum { OUT_NONE, OUT_LOGITS, OUT_ARGMAX } fwd_out;
+
 /* One ubatch of n tokens at positions pos0.. (n <= n_batch). */
-static eng_status forward(eng_ctx *c, const int32_t *tok, int n, int pos0, bool want_logits, char *err,
+static eng_status forward(eng_ctx *c, const int32_t *tok, int n, int pos0, fwd_out want, int32_t *next, char *err,
                           size_t err_len) {
     const eng_model *m = c->model;
     const eng_hparams *hp = &m->hp;
@@ -145,14 +167,18 @@ static eng_status forward(eng_ctx *c, const int32_t *tok, int n, int pos0, bool 
         o->matmul(be, &L->w_down, NULL, s->gate, n, s->xn);
         o->add(be, s->x, s->xn, (size_t)n * E);
     }
-    if (!want_logits) return ENG_OK;
+    if (want == OUT_NONE) return o->check ? o->check(be, err, err_len) : ENG_OK;
     o->get_row(be, s->x, n - 1, (int)E, s->last);
     o->rmsnorm(be, s->last, &m->output_norm, hp->norm_eps, 1, s->lastn);
     o->matmul(be, &m->output, NULL, s->lastn, 1, s->logits);
-    return o->read(be, s->logits, (size_t)hp->n_vocab, c->logits, err, err_len);
+    if (want == OUT_ARGMAX && o->argmax) return o->argmax(be, s->logits, (size_t)hp->n_vocab, next, err, err_len);
+    eng_status st = o->read(be, s->logits, (size_t)hp->n_vocab, c->logits, err, err_len);
+    if (st == ENG_OK && want == OUT_ARGMAX) *next = eng_argmax(c->logits, hp->n_vocab);
+    return st;
 }
 
-eng_status eng_decode(eng_ctx *c, const int32_t *tokens, int32_t n, char *err, size_t err_len) {
+static eng_status decode(eng_ctx *c, const int32_t *tokens, int32_t n, fwd_out want, int32_t *next, char *err,
+                         size_t err_len) {
     if (n < 1 || !tokens) return eng_fail(err, err_len, ENG_ERR_ARG, "no tokens to decode");
     if ((int64_t)c->n_past + n > c->params.n_ctx)
         return eng_fail(err, err_len, ENG_ERR_CTX_FULL,
@@ -163,10 +189,42 @@ eng_status eng_decode(eng_ctx *c, const int32_t *tokens, int32_t n, char *err, s
                         c->model->hp.n_vocab);
     for (int32_t done = 0; done < n;) {
         int32_t nb = n - done < c->params.n_batch ? n - done : c->params.n_batch;
-        eng_status st = forward(c, tokens + done, nb, c->n_past, done + nb == n, err, err_len);
+        eng_status st = forward(c, tokens + done, nb, c->n_past, done + nb == n ? want : OUT_NONE, next, err, err_len);
         if (st != ENG_OK) return st;
         c->n_past += nb;
         done += nb;
     }
     return ENG_OK;
+}
+
+eng_status eng_decode(eng_ctx *c, const int32_t *tokens, int32_t n, char *err, size_t err_len) {
+    return decode(c, tokens, n, OUT_LOGITS, NULL, err, err_len);
+}
+
+eng_status eng_decode_greedy(eng_ctx *c, const int32_t *tokens, int32_t n, int32_t *next, char *err,
+                             size_t err_len) {
+    return decode(c, tokens, n, OUT_ARGMAX, next, err, err_len);
+}
+
+const char *eng_ctx_backend(const eng_ctx *c) { return c->be->ops->name; }
+
+bool eng_ctx_device_info(const eng_ctx *c, eng_device_info *out) {
+    if (!c->be->ops->device_info) return false;
+    c->be->ops->device_info(c->be, out);
+    return true;
+}
+
+eng_status eng_ctx_profile_begin(eng_ctx *c, char *err, size_t err_len) {
+    if (!c->be->ops->profile)
+        return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED, "the %s backend has no per-kernel timing",
+                        c->be->ops->name);
+    return c->be->ops->profile(c->be, true, NULL, 0, NULL, err, err_len);
+}
+
+eng_status eng_ctx_profile_end(eng_ctx *c, eng_kernel_time *out, int cap, int *n, char *err, size_t err_len) {
+    *n = 0;
+    if (!c->be->ops->profile)
+        return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED, "the %s backend has no per-kernel timing",
+                        c->be->ops->name);
+    return c->be->ops->profile(c->be, false, out, cap, n, err, err_len);
 }

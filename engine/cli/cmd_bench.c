@@ -11,6 +11,10 @@
  * (STREAM triad in the same run), mem_read_gbps, load_ms, peak_rss_bytes,
  * kv_bytes, latency_p50_ms / latency_p95_ms (per token for tg, per n_batch
  * chunk for pp), eff_gbps (tg only: weight bytes read per token x tokens/s).
+ * With --backend webgpu the rows name the adapter (gpu_info, gpu_vendor,
+ * gpu_device, gpu_api, gpu_adapter_type), n_gpu_layers is the layer count (all
+ * on the GPU) and tg reads back only the greedy token (4 bytes), as a decode
+ * loop needs; --profile adds each kernel's GPU time for one decode step.
  */
 #include <getopt.h>
 #include <math.h>
@@ -97,7 +101,8 @@ static eng_status run_once(eng_ctx *ctx, int n_prompt, int n_gen, uint64_t *rng,
         int32_t tok = m->vocab && tok_bos(m->vocab) >= 0 ? tok_bos(m->vocab) : (int32_t)(eng_splitmix64(rng) % (uint64_t)V);
         for (int i = 0; i < n_gen && st == ENG_OK; i++) {
             double tc = cli_now();
-            st = eng_decode(ctx, &tok, 1, err, err_len);
+            int32_t next;
+            st = eng_decode_greedy(ctx, &tok, 1, &next, err, err_len);
             if (lat) lat[(*n_lat)++] = (cli_now() - tc) * 1e3;
             tok = (int32_t)(eng_splitmix64(rng) % (uint64_t)V);
         }
@@ -137,22 +142,26 @@ static void usage(void) {
          "  -o, --output md|json|jsonl|csv   output format (default md)\n"
          "  --membw-mib N         array size of the bandwidth test in MiB (default 64; 0 = skip)\n"
          "  --no-warmup           skip the warm-up run\n"
+         "  --backend cpu|webgpu|auto  where to run (default cpu)\n"
+         "  --profile             GPU time per kernel for one decode step (webgpu, timestamp queries)\n"
          "Lists are comma separated, e.g. -p 64,512 -t 1,2.");
 }
 
 int cmd_bench(int argc, char **argv) {
-    enum { O_MEMBW = 256, O_NOWARM, O_CTK };
+    enum { O_MEMBW = 256, O_NOWARM, O_CTK, O_BACKEND, O_PROFILE };
     static const struct option opts[] = {
         {"model", required_argument, 0, 'm'}, {"n-prompt", required_argument, 0, 'p'},
         {"n-gen", required_argument, 0, 'n'}, {"repetitions", required_argument, 0, 'r'},
         {"threads", required_argument, 0, 't'}, {"batch-size", required_argument, 0, 'b'},
         {"output", required_argument, 0, 'o'}, {"membw-mib", required_argument, 0, O_MEMBW},
         {"no-warmup", no_argument, 0, O_NOWARM}, {"cache-type", required_argument, 0, O_CTK},
-        {"ctk", required_argument, 0, O_CTK}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"ctk", required_argument, 0, O_CTK}, {"backend", required_argument, 0, O_BACKEND},
+        {"profile", no_argument, 0, O_PROFILE}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *model = NULL, *fmt = "md";
     int pp[MAX_LIST] = {512}, n_pp = 1, tg[MAX_LIST] = {128}, n_tg = 1, th[MAX_LIST], n_th = 1;
     long long reps = 5, n_batch = 512, membw_mib = 64;
-    bool warmup = true;
+    bool warmup = true, profile = false;
+    const char *backend = "cpu";
     gguf_type type_kv = GGUF_TYPE_F16;
     long nproc = sysconf(_SC_NPROCESSORS_ONLN);
     th[0] = nproc > 0 ? (int)nproc : 1;
@@ -178,6 +187,8 @@ int cmd_bench(int argc, char **argv) {
         case O_MEMBW: if (!cli_int("--membw-mib", optarg, 0, 1 << 16, &membw_mib)) return 2; break;
         case O_NOWARM: warmup = false; break;
         case O_CTK: if (!cli_kv_type("--cache-type", optarg, &type_kv)) return 2; break;
+        case O_BACKEND: if (!cli_backend(optarg, &backend)) return 2; break;
+        case O_PROFILE: profile = true; break;
         case 'h': usage(); return 0;
         default: return 2;
         }
@@ -204,7 +215,12 @@ int cmd_bench(int argc, char **argv) {
     char err[512];
     uint64_t rng = 1234;
     uint64_t kv_bytes_max = 0;
-    char simd[32] = "";
+    char simd[32] = "", where[256] = "", used_backend[16] = "cpu";
+    eng_device_info dev;
+    bool on_gpu = false;
+    memset(&dev, 0, sizeof dev);
+    eng_kernel_time ktimes[32];
+    int n_kt = 0, kt_tokens = 0;
     for (int ri = 0; ri < n_rows && !rc; ri++) {
         bench_row *r = &rows[ri];
         eng_ctx_params cp = eng_ctx_default_params();
@@ -212,11 +228,17 @@ int cmd_bench(int argc, char **argv) {
         cp.n_batch = (int)n_batch;
         cp.n_threads = r->n_threads;
         cp.type_kv = type_kv;
+        cp.backend = backend;
+        cp.gpu_profile = profile;
         eng_ctx *ctx;
         eng_status st = eng_ctx_create(m, &cp, &ctx, err, sizeof err);
         if (st != ENG_OK) { eng_cli_error("%s", err); rc = cli_exit_code(st); break; }
+        if (ri == 0 && ctx->backend_note[0]) fprintf(stderr, "backend auto: %s\n", ctx->backend_note);
         if (eng_ctx_kv_bytes(ctx) > kv_bytes_max) kv_bytes_max = eng_ctx_kv_bytes(ctx);
         snprintf(simd, sizeof simd, "%s", eng_ctx_simd_name(ctx));
+        snprintf(used_backend, sizeof used_backend, "%s", eng_ctx_backend(ctx));
+        on_gpu = eng_ctx_device_info(ctx, &dev);
+        cli_backend_desc(ctx, where, sizeof where);
         size_t per_rep = r->n_gen ? (size_t)r->n_gen : (size_t)(r->n_prompt + cp.n_batch - 1) / (size_t)cp.n_batch;
         double *lat = malloc(per_rep * (size_t)reps * sizeof *lat);
         r->samples_ns = malloc((size_t)reps * sizeof(double));
@@ -246,6 +268,17 @@ int cmd_bench(int argc, char **argv) {
         r->p50_ms = percentile(lat, n_lat, 0.50);
         r->p95_ms = percentile(lat, n_lat, 0.95);
         free(lat);
+        if (profile && r->n_gen && !n_kt) {
+            /* one more decode step, timed per kernel (at the depth the test ended at) */
+            int32_t tok = 0, next;
+            eng_ctx_reset(ctx);
+            st = eng_decode_greedy(ctx, &tok, 1, &next, err, sizeof err);
+            if (st == ENG_OK) st = eng_ctx_profile_begin(ctx, err, sizeof err);
+            if (st == ENG_OK) st = eng_decode_greedy(ctx, &tok, 1, &next, err, sizeof err);
+            if (st == ENG_OK) st = eng_ctx_profile_end(ctx, ktimes, 32, &n_kt, err, sizeof err);
+            if (st != ENG_OK) { eng_cli_error("--profile: %s", err); rc = cli_exit_code(st); eng_ctx_free(ctx); break; }
+            kt_tokens = 1;
+        }
         eng_ctx_free(ctx);
     }
     uint64_t peak_rss = cli_peak_rss();
@@ -277,8 +310,11 @@ int cmd_bench(int argc, char **argv) {
         printf("| --- | ---: | ---: | --- | ---: | ---: | ---: |\n");
         for (int i = 0; i < n_rows; i++) {
             bench_row *r = &rows[i];
-            printf("| %s | %.2f MiB | %.2f M | CPU (%s) | %d | %s%d | %.2f ± %.2f |\n", desc,
-                   (double)gguf_file_size(m->gguf) / 1048576.0, (double)m->hp.n_params / 1e6, simd, r->n_threads,
+            char bk[200];
+            if (on_gpu) snprintf(bk, sizeof bk, "WebGPU (%s)", dev.device[0] ? dev.device : dev.description);
+            else snprintf(bk, sizeof bk, "CPU (%s)", simd);
+            printf("| %s | %.2f MiB | %.2f M | %s | %d | %s%d | %.2f ± %.2f |\n", desc,
+                   (double)gguf_file_size(m->gguf) / 1048576.0, (double)m->hp.n_params / 1e6, bk, r->n_threads,
                    r->n_prompt ? "pp" : "tg", r->n_prompt ? r->n_prompt : r->n_gen, r->avg_ts, r->stddev_ts);
         }
         printf("\nload %.1f ms, peak RSS %.1f MiB (model file %.1f MiB, KV cache %.1f MiB)",
@@ -288,21 +324,34 @@ int cmd_bench(int argc, char **argv) {
             printf(", memory bandwidth %.1f GB/s triad, %.1f GB/s read (%d threads)", bw.triad_gbps, bw.read_gbps,
                    bw.n_threads);
         printf("\n");
+        if (on_gpu) printf("device: %s; %s\n", where, dev.description);
         for (int i = 0; i < n_rows; i++) {
             bench_row *r = &rows[i];
-            if (r->n_gen && bw.triad_gbps > 0)
+            if (r->n_gen && on_gpu)
+                printf("tg%d: %.2f GB/s of weights, latency p50 %.3f ms p95 %.3f ms\n", r->n_gen,
+                       tg_bytes * r->avg_ts / 1e9, r->p50_ms, r->p95_ms);
+            else if (r->n_gen && bw.triad_gbps > 0)
                 printf("tg%d @ %d threads: %.2f GB/s of weights (%.0f%% of triad), latency p50 %.2f ms p95 %.2f ms\n",
                        r->n_gen, r->n_threads, tg_bytes * r->avg_ts / 1e9,
                        100.0 * tg_bytes * r->avg_ts / 1e9 / bw.triad_gbps, r->p50_ms, r->p95_ms);
+        }
+        if (n_kt) {
+            double tot = 0;
+            for (int k = 0; k < n_kt; k++) tot += ktimes[k].ns;
+            printf("\nGPU time per kernel, one decode step (timestamp queries; %.3f ms in all):\n", tot / 1e6);
+            printf("| kernel | dispatches | ms | share |\n| --- | ---: | ---: | ---: |\n");
+            for (int k = 0; k < n_kt; k++)
+                printf("| %s | %d | %.4f | %.1f%% |\n", ktimes[k].name, ktimes[k].count, ktimes[k].ns / 1e6,
+                       tot > 0 ? 100.0 * ktimes[k].ns / tot : 0.0);
         }
     } else if (!strcmp(fmt, "csv")) {
         printf("model_type,model_size,model_n_params,backend,simd,n_threads,n_batch,type_k,type_v,n_prompt,n_gen,"
                "avg_ts,stddev_ts,latency_p50_ms,latency_p95_ms,mem_bw_gbps,peak_rss_bytes\n");
         for (int i = 0; i < n_rows; i++) {
             bench_row *r = &rows[i];
-            printf("\"%s\",%llu,%llu,CPU,%s,%d,%lld,%s,%s,%d,%d,%.6f,%.6f,%.4f,%.4f,%.3f,%llu\n", desc,
-                   (unsigned long long)m->hp.weight_bytes, (unsigned long long)m->hp.n_params, simd, r->n_threads,
-                   n_batch, type_k, type_k, r->n_prompt, r->n_gen, r->avg_ts, r->stddev_ts, r->p50_ms, r->p95_ms,
+            printf("\"%s\",%llu,%llu,%s,%s,%d,%lld,%s,%s,%d,%d,%.6f,%.6f,%.4f,%.4f,%.3f,%llu\n", desc,
+                   (unsigned long long)m->hp.weight_bytes, (unsigned long long)m->hp.n_params,
+                   on_gpu ? "WebGPU" : "CPU", simd, r->n_threads, n_batch, type_k, type_k, r->n_prompt, r->n_gen, r->avg_ts, r->stddev_ts, r->p50_ms, r->p95_ms,
                    bw.triad_gbps, (unsigned long long)peak_rss);
         }
     } else {
@@ -315,9 +364,18 @@ int cmd_bench(int argc, char **argv) {
             cJSON_AddStringToObject(o, "build_version", LLMCAP_VERSION);
             cJSON_AddStringToObject(o, "engine", "llmcap-engine");
             cJSON_AddStringToObject(o, "cpu_info", cpu);
-            cJSON_AddStringToObject(o, "gpu_info", "");
-            cJSON_AddStringToObject(o, "backends", "CPU");
-            cJSON_AddStringToObject(o, "backend", "cpu");
+            cJSON_AddStringToObject(o, "gpu_info", on_gpu ? (dev.device[0] ? dev.device : dev.description) : "");
+            cJSON_AddStringToObject(o, "backends", on_gpu ? "WebGPU" : "CPU");
+            cJSON_AddStringToObject(o, "backend", used_backend);
+            if (on_gpu) {
+                cJSON_AddStringToObject(o, "gpu_vendor", dev.vendor);
+                cJSON_AddStringToObject(o, "gpu_device", dev.device);
+                cJSON_AddStringToObject(o, "gpu_architecture", dev.architecture);
+                cJSON_AddStringToObject(o, "gpu_description", dev.description);
+                cJSON_AddStringToObject(o, "gpu_api", dev.api);
+                cJSON_AddStringToObject(o, "gpu_adapter_type", dev.adapter_type);
+                cJSON_AddBoolToObject(o, "gpu_fallback_adapter", dev.fallback);
+            }
             cJSON_AddStringToObject(o, "simd", simd);
             cJSON_AddStringToObject(o, "model_filename", model);
             cJSON_AddStringToObject(o, "model_type", desc);
@@ -331,7 +389,7 @@ int cmd_bench(int argc, char **argv) {
             cJSON_AddNumberToObject(o, "n_threads", r->n_threads);
             cJSON_AddStringToObject(o, "type_k", type_k);
             cJSON_AddStringToObject(o, "type_v", type_k);
-            cJSON_AddNumberToObject(o, "n_gpu_layers", 0);
+            cJSON_AddNumberToObject(o, "n_gpu_layers", on_gpu ? m->hp.n_layer : 0);
             cJSON_AddBoolToObject(o, "flash_attn", 0);
             cJSON_AddBoolToObject(o, "use_mmap", 1);
             cJSON_AddNumberToObject(o, "n_prompt", r->n_prompt);
@@ -357,6 +415,17 @@ int cmd_bench(int argc, char **argv) {
             cJSON_AddNumberToObject(o, "mem_bw_gbps", bw.triad_gbps);
             cJSON_AddNumberToObject(o, "mem_read_gbps", bw.read_gbps);
             if (r->n_gen) cJSON_AddNumberToObject(o, "eff_gbps", tg_bytes * r->avg_ts / 1e9);
+            if (r->n_gen && n_kt) {
+                cJSON *kt = cJSON_AddArrayToObject(o, "kernel_times");
+                for (int k = 0; kt && k < n_kt; k++) {
+                    cJSON *e = cJSON_CreateObject();
+                    if (!e) break;
+                    cJSON_AddStringToObject(e, "kernel", ktimes[k].name);
+                    cJSON_AddNumberToObject(e, "dispatches", ktimes[k].count / (kt_tokens ? kt_tokens : 1));
+                    cJSON_AddNumberToObject(e, "gpu_ms", ktimes[k].ns / 1e6);
+                    cJSON_AddItemToArray(kt, e);
+                }
+            }
             if (!strcmp(fmt, "jsonl")) {
                 char *s = cJSON_PrintUnformatted(o);
                 if (s) { puts(s); cJSON_free(s); }

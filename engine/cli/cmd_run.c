@@ -20,6 +20,7 @@ static void usage(void) {
          "  -c, --ctx-size N    context positions n_ctx (default min(training context, 4096))\n"
          "  -b, --batch-size N  tokens per forward pass n_batch (default 512)\n"
          "  -ctk, --cache-type f16|f32  KV cache type (default f16)\n"
+         "  --backend cpu|webgpu|auto  where to run (default cpu; auto = WebGPU when a real adapter exists)\n"
          "  --ids LIST          prompt as token ids \"1,2,3\" instead of text\n"
          "  --print-ids         print the generated token ids (one line) instead of text\n"
          "  --ignore-eos        keep going after an end-of-generation token\n"
@@ -27,7 +28,7 @@ static void usage(void) {
 }
 
 int cmd_run(int argc, char **argv) {
-    enum { O_TEMP = 256, O_TOPK, O_TOPP, O_SEED, O_IDS, O_PRINT_IDS, O_IGNORE_EOS, O_QUIET, O_CTK };
+    enum { O_TEMP = 256, O_TOPK, O_TOPP, O_SEED, O_IDS, O_PRINT_IDS, O_IGNORE_EOS, O_QUIET, O_CTK, O_BACKEND };
     static const struct option opts[] = {
         {"model", required_argument, 0, 'm'}, {"prompt", required_argument, 0, 'p'},
         {"n-predict", required_argument, 0, 'n'}, {"threads", required_argument, 0, 't'},
@@ -37,7 +38,7 @@ int cmd_run(int argc, char **argv) {
         {"ids", required_argument, 0, O_IDS}, {"print-ids", no_argument, 0, O_PRINT_IDS},
         {"ignore-eos", no_argument, 0, O_IGNORE_EOS}, {"quiet", no_argument, 0, O_QUIET},
         {"cache-type", required_argument, 0, O_CTK}, {"ctk", required_argument, 0, O_CTK},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"backend", required_argument, 0, O_BACKEND}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *model = NULL, *prompt = NULL, *ids_arg = NULL;
     long long n_predict = 32, v;
     double d;
@@ -66,6 +67,7 @@ int cmd_run(int argc, char **argv) {
         case O_IGNORE_EOS: ignore_eos = true; break;
         case O_QUIET: quiet = true; break;
         case O_CTK: if (!cli_kv_type("--cache-type", optarg, &cp.type_kv)) return 2; break;
+        case O_BACKEND: if (!cli_backend(optarg, &cp.backend)) return 2; break;
         case 'h': usage(); return 0;
         default: return 2;
         }
@@ -94,10 +96,16 @@ int cmd_run(int argc, char **argv) {
         return 2;
     }
     t_load = cli_now() - t_load;
+    if (ctx->backend_note[0] && !quiet) fprintf(stderr, "backend auto: %s\n", ctx->backend_note);
     if (prompt && !print_ids) { fputs(prompt, stdout); fflush(stdout); }
 
+    /* greedy decoding asks the backend for the argmax only (a GPU then reads
+     * back 4 bytes per token instead of the logits) */
+    const bool greedy = sp.temperature <= 0.0f;
+    int32_t next = 0;
     double t0 = cli_now();
-    st = eng_decode(ctx, ids, (int32_t)n_prompt, err, sizeof err);
+    st = greedy ? eng_decode_greedy(ctx, ids, (int32_t)n_prompt, &next, err, sizeof err)
+                : eng_decode(ctx, ids, (int32_t)n_prompt, err, sizeof err);
     double t_prompt = cli_now() - t0;
     eng_sampler smp;
     eng_sampler_init(&smp, &sp);
@@ -106,7 +114,7 @@ int cmd_run(int argc, char **argv) {
     t0 = cli_now();
     char piece[512];
     while (st == ENG_OK && n_gen < n_predict) {
-        int32_t tok = eng_sample(&smp, ctx->logits, m->hp.n_vocab);
+        int32_t tok = greedy ? next : eng_sample(&smp, ctx->logits, m->hp.n_vocab);
         n_gen++;
         if (print_ids) printf(n_gen > 1 ? " %d" : "%d", tok);
         else if (m->vocab) {
@@ -117,7 +125,7 @@ int cmd_run(int argc, char **argv) {
         if (!ignore_eos && m->vocab && tok_is_eog(m->vocab, tok)) break;
         if (n_gen == n_predict) break;
         if (ctx->n_past >= ctx->params.n_ctx) { ctx_full = true; break; }
-        st = eng_decode(ctx, &tok, 1, err, sizeof err);
+        st = greedy ? eng_decode_greedy(ctx, &tok, 1, &next, err, sizeof err) : eng_decode(ctx, &tok, 1, err, sizeof err);
     }
     double t_gen = cli_now() - t0;
     putchar('\n');
@@ -127,11 +135,13 @@ int cmd_run(int argc, char **argv) {
         rc = cli_exit_code(st);
     } else if (!quiet) {
         if (ctx_full) fprintf(stderr, "(stopped: the context of %d positions is full)\n", ctx->params.n_ctx);
+        char where[256];
+        cli_backend_desc(ctx, where, sizeof where);
         fprintf(stderr, "load %.0f ms | prompt %lld tokens, %.1f tokens/s | generated %lld tokens, %.1f tokens/s | "
-                        "%d threads, %s | seed %llu\n",
+                        "%s | seed %llu\n",
                 t_load * 1e3, (long long)n_prompt, t_prompt > 0 ? (double)n_prompt / t_prompt : 0.0,
                 (long long)n_gen, n_gen > 1 && t_gen > 0 ? (double)(n_gen - 1) / t_gen : 0.0,
-                ctx->params.n_threads, eng_ctx_simd_name(ctx), (unsigned long long)sp.seed);
+                where, (unsigned long long)sp.seed);
     }
     free(ids);
     eng_ctx_free(ctx);

@@ -130,3 +130,20 @@ double cli_now(void) {
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
+
+bool cli_backend(const char *s, const char **out) {
+    static const char *const names[] = {"cpu", "webgpu", "auto"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(s, names[i])) { *out = names[i]; return true; }
+    eng_cli_error("--backend: unknown backend '%s' (cpu, webgpu, auto)", s);
+    return false;
+}
+
+void cli_backend_desc(const eng_ctx *ctx, char *buf, size_t len) {
+    eng_device_info di;
+    if (eng_ctx_device_info(ctx, &di))
+        snprintf(buf, len, "WebGPU on %s (%s, %s)", di.device[0] ? di.device : di.description, di.api,
+                 di.adapter_type);
+    else
+        snprintf(buf, len, "%d threads, CPU %s", ctx->params.n_threads, eng_ctx_simd_name(ctx));
+}

@@ -3,6 +3,7 @@
 #define LLMCAP_ENGINE_CLI_COMMON_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "engine.h"
@@ -13,6 +14,12 @@ bool cli_int(const char *opt, const char *s, long long lo, long long hi, long lo
 bool cli_float(const char *opt, const char *s, double lo, double hi, double *out);
 /* "f16" / "f32" -> GGUF type; false (with a message) otherwise. */
 bool cli_kv_type(const char *opt, const char *s, gguf_type *out);
+
+/* "cpu" / "webgpu" / "auto" -> *out (a static string); false (with a message) otherwise. */
+bool cli_backend(const char *s, const char **out);
+/* One line saying where a context runs: "4 threads, CPU avx512" or
+ * "WebGPU on NVIDIA H200 (vulkan, discrete)". */
+void cli_backend_desc(const eng_ctx *ctx, char *buf, size_t len);
 
 /* Open a model file, printing the error; returns the exit status (0, 1 or 2). */
 int cli_open_model(const char *path, eng_model **out);

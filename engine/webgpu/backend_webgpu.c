@@ -1,0 +1,919 @@
+/* backend_webgpu.c - the WebGPU backend: eng_backend_ops on a GPU through wg.h
+ * (native Dawn or Emscripten's WebGPU), every operation a WGSL compute kernel
+ * (engine/webgpu/shaders/).
+ *
+ * Weights are uploaded once at init, in a GPU layout per type (below); the KV
+ * cache and the activations live on the GPU. Operations are recorded into one
+ * command encoder and submitted when the host needs a result (read, argmax) or
+ * new input (embed), so a decode step is one submission. Each dispatch's
+ * parameters go into a 256-byte slot of one uniform buffer (dynamic offset),
+ * written with a single queue write just before the submission. Bind groups
+ * are created on first use and cached (the buffers never change), pipelines
+ * at init.
+ *
+ * GPU layout of a weight chunk (rows row0 .. row0+rows of a tensor; a tensor is
+ * split into row chunks so each part fits maxStorageBufferBindingSize):
+ *   F32, F16      the rows as in the file
+ *   Q8_0          qs: 32 int8 per block (8 u32);      d: f16 per block, packed in pairs
+ *   Q4_0          qs: 16 bytes of nibbles per block;  d: as Q8_0
+ *   Q4_K          the 144-byte blocks as in the file (d, dmin, scales, qs)
+ *   Q6_K          qs: ql, qh, scales (208 bytes);      d: as Q8_0
+ *   others        converted to F16 at load (BF16, Q4_1, Q5_0, Q5_1, Q5_K)
+ * Separating the 2-byte scales keeps every quant load 16-byte aligned without
+ * padding the blocks, so the GPU reads exactly the file's bytes per weight.
+ *
+ * Numerics: matrix products take f32 activations (no Q8 activation rounding,
+ * unlike the CPU backend and llama.cpp's CPU path), RMSNorm sums squares in
+ * f32, softmax is the online form; RoPE angles come from a host table computed
+ * as the CPU backend does.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "eng_internal.h"
+#include "quants.h"
+#include "types.h"
+#include "wg.h"
+
+/* ---- embedded WGSL (build/gen/wgsl_embed.c from engine/webgpu/shaders) ---- */
+#define WGSL(name) extern const char wgsl_##name[];
+WGSL(mm_common) WGSL(mm_kernels) WGSL(type_f32) WGSL(type_f16) WGSL(type_q8_0) WGSL(type_q4_0)
+WGSL(type_q4_k) WGSL(type_q6_k) WGSL(ops_common) WGSL(rmsnorm) WGSL(rope) WGSL(kv_store)
+WGSL(attention) WGSL(eltwise) WGSL(argmax)
+#undef WGSL
+
+/* Workgroup shape of the decode matvec: WG threads, TPR per row. */
+#define MV_WG 256
+#define MV_TPR 64
+/* threads per attention workgroup; head_dim <= 4 * AW */
+#define ATT_WG 64
+/* uniform slots per submission before a forced flush */
+#define PARAM_SLOTS 4096
+#define MAX_BIND 6
+
+typedef struct wgt_chunk {
+    wg_buffer buf;
+    uint64_t qs_off, qs_size, d_off, d_size; /* byte ranges of the two regions */
+    int64_t row0, rows;
+} wgt_chunk;
+
+/* A tensor on the GPU. */
+typedef struct wgt {
+    const eng_weight *w;  /* the host tensor (key) */
+    int type;             /* GPU type: the file's, or F16 when converted */
+    int64_t ne0, ne1;
+    int n_chunks;
+    wgt_chunk *chunks;
+} wgt;
+
+struct eng_act {
+    wg_buffer buf;
+    size_t n;
+    struct eng_act *next;
+};
+
+/* bind group cache key */
+typedef struct bg_key {
+    const wg_pipeline *pipe;
+    int n;
+    wg_bind b[MAX_BIND];
+} bg_key;
+typedef struct bg_entry { bg_key key; wg_bindgroup g; bool used; } bg_entry;
+
+/* the parameter blocks (mirror mm_common.wgsl MM and ops_common.wgsl OP) */
+typedef struct mm_params { uint32_t K, M, row0, n_tok, ldy, bias, gx, nb; } mm_params;
+typedef struct op_params { uint32_t n, n_tok, a, b, c, d, gx, e; float f0, f1, f2, f3; } op_params;
+
+typedef struct gpu_be {
+    wg_dev *dev;
+    wg_limits lim;
+    wg_pipeline *mv[GGUF_TYPE_COUNT], *mm[GGUF_TYPE_COUNT];
+    wg_pipeline *rmsnorm, *rope, *kv_store, *attention, *swiglu, *add, *argmax;
+    wgt *tensors;          /* open-addressing table keyed by eng_weight pointer */
+    size_t n_tensors_cap;
+    wg_buffer *kc, *vc;    /* [n_layer] */
+    uint64_t kv_layer_bytes;
+    wg_buffer rope_cs;     /* [n_batch][n_rot] floats */
+    int rope_pos0, rope_n;
+    float *rope_host;
+    wg_buffer params;      /* PARAM_SLOTS slots of slot_bytes */
+    uint8_t *params_host;
+    uint32_t slot_bytes;
+    int n_slots;
+    wg_buffer dummy;       /* bound where a kernel has no bias */
+    wg_buffer argmax_out;
+    bg_entry *bgs;
+    size_t bg_cap, bg_n;
+    eng_act *acts;
+    float *embed_host;     /* [n_batch][n_embd] */
+    eng_status err;        /* first failure of an op that cannot return one */
+    char err_msg[256];
+    char name[48];
+    bool profiling;
+} gpu_be;
+
+static gpu_be *impl(const eng_backend *be) { return (gpu_be *)be->impl; }
+
+/* Remember the first failure of an op (ops return void): "webgpu: <what>: <detail>". */
+static void latch(gpu_be *g, const char *what, const char *detail) {
+    if (g->err != ENG_OK) return;
+    g->err = ENG_ERR_BACKEND;
+    snprintf(g->err_msg, sizeof g->err_msg, "webgpu: %s: %s", what, detail);
+}
+
+/* ---- small helpers ---- */
+static uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+
+static size_t ptr_hash(const void *p, size_t cap) {
+    uint64_t v = (uint64_t)(uintptr_t)p;
+    v ^= v >> 33;
+    v *= 0xff51afd7ed558ccdULL;
+    v ^= v >> 33;
+    return (size_t)(v & (cap - 1));
+}
+
+static wgt *tensor_find(gpu_be *g, const eng_weight *w) {
+    for (size_t i = ptr_hash(w, g->n_tensors_cap);; i = (i + 1) & (g->n_tensors_cap - 1)) {
+        if (g->tensors[i].w == w) return &g->tensors[i];
+        if (!g->tensors[i].w) return NULL;
+    }
+}
+
+static wgt *tensor_slot(gpu_be *g, const eng_weight *w) {
+    for (size_t i = ptr_hash(w, g->n_tensors_cap);; i = (i + 1) & (g->n_tensors_cap - 1))
+        if (!g->tensors[i].w || g->tensors[i].w == w) return &g->tensors[i];
+}
+
+/* Bytes per row of the two regions in the GPU layout of type t. */
+static void gpu_row_bytes(int t, int64_t K, uint64_t *qs, uint64_t *d) {
+    const gguf_type_info *ti = gguf_type_get(t);
+    uint64_t nb = (uint64_t)K / ti->block_elems;
+    switch (t) {
+    case GGUF_TYPE_F32: *qs = (uint64_t)K * 4; *d = 0; break;
+    case GGUF_TYPE_F16: *qs = (uint64_t)K * 2; *d = 0; break;
+    case GGUF_TYPE_Q8_0: *qs = nb * 32; *d = nb * 2; break;
+    case GGUF_TYPE_Q4_0: *qs = nb * 16; *d = nb * 2; break;
+    case GGUF_TYPE_Q4_K: *qs = nb * 144; *d = 0; break;
+    case GGUF_TYPE_Q6_K: *qs = nb * 208; *d = nb * 2; break;
+    default: *qs = 0; *d = 0; break;
+    }
+}
+
+static bool gpu_native_type(int t) {
+    return t == GGUF_TYPE_F32 || t == GGUF_TYPE_F16 || t == GGUF_TYPE_Q8_0 || t == GGUF_TYPE_Q4_0 ||
+           t == GGUF_TYPE_Q4_K || t == GGUF_TYPE_Q6_K;
+}
+
+/* Repack rows [r0, r0+n) of host tensor w (file type) into GPU type gt:
+ * qs region to qs, scales to d. */
+static void repack_rows(const eng_weight *w, int gt, int64_t r0, int64_t n, uint8_t *qs, uint8_t *d) {
+    const int64_t K = w->ne0;
+    const uint8_t *src = (const uint8_t *)w->data + (size_t)r0 * w->row_bytes;
+    if (gt != (int)w->type) { /* converted to F16 */
+        const gguf_type_info *ti = gguf_type_get(w->type);
+        float *tmp = malloc((size_t)K * sizeof(float));
+        if (!tmp) return;
+        uint16_t *o = (uint16_t *)qs;
+        for (int64_t r = 0; r < n; r++) {
+            ti->to_float(src + (size_t)r * w->row_bytes, tmp, K);
+            for (int64_t i = 0; i < K; i++) o[(size_t)r * K + i] = gguf_fp32_to_fp16(tmp[i]);
+        }
+        free(tmp);
+        return;
+    }
+    const size_t nbytes = (size_t)n * w->row_bytes;
+    switch (gt) {
+    case GGUF_TYPE_F32: case GGUF_TYPE_F16: case GGUF_TYPE_Q4_K:
+        memcpy(qs, src, nbytes);
+        break;
+    case GGUF_TYPE_Q8_0: case GGUF_TYPE_Q4_0: case GGUF_TYPE_Q6_K: {
+        const size_t bb = gguf_type_get(gt)->block_bytes;
+        const size_t nblk = nbytes / bb;
+        /* Q8_0: d then 32 q; Q4_0: d then 16 q; Q6_K: 208 bytes then d */
+        const size_t qb = gt == GGUF_TYPE_Q8_0 ? 32 : gt == GGUF_TYPE_Q4_0 ? 16 : 208;
+        const size_t qoff = gt == GGUF_TYPE_Q6_K ? 0 : 2;
+        const size_t doff = gt == GGUF_TYPE_Q6_K ? 208 : 0;
+        for (size_t b = 0; b < nblk; b++) {
+            memcpy(qs + b * qb, src + b * bb + qoff, qb);
+            memcpy(d + b * 2, src + b * bb + doff, 2);
+        }
+        break;
+    }
+    default: break;
+    }
+}
+
+/* Plan the chunks of one tensor and upload them. */
+static eng_status upload_tensor(gpu_be *g, const eng_weight *w, char *err, size_t err_len) {
+    wgt *t = tensor_slot(g, w);
+    if (t->w) return ENG_OK; /* shared (tied output) */
+    const bool is_vec = w->ne1 <= 1 && w->type == GGUF_TYPE_F32;
+    int gt = gpu_native_type(w->type) ? w->type : GGUF_TYPE_F16;
+    if (!is_vec && w->ne0 % 32)
+        return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED,
+                        "webgpu: a weight with row length %lld (not a multiple of 32)", (long long)w->ne0);
+    if (gt == GGUF_TYPE_F16 && w->type != GGUF_TYPE_F16 && !gguf_type_get(w->type)->to_float)
+        return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED, "webgpu: weights of type %s",
+                        gguf_type_name(w->type));
+    uint64_t qrow, drow;
+    gpu_row_bytes(gt, w->ne0, &qrow, &drow);
+    const int64_t rows = w->ne1 < 1 ? 1 : w->ne1;
+    const uint64_t align = g->lim.min_storage_buffer_offset_alignment < 256 ? 256
+                                                                           : g->lim.min_storage_buffer_offset_alignment;
+    /* rows per chunk: both regions within one binding, the whole within one buffer */
+    uint64_t cap_rows = g->lim.max_storage_buffer_binding_size / qrow;
+    if (drow && g->lim.max_storage_buffer_binding_size / drow < cap_rows)
+        cap_rows = g->lim.max_storage_buffer_binding_size / drow;
+    uint64_t by_buf = (g->lim.max_buffer_size - 2 * align) / (qrow + drow);
+    if (by_buf < cap_rows) cap_rows = by_buf;
+    cap_rows = cap_rows / 64 * 64; /* whole matmul tiles */
+    if (cap_rows == 0)
+        return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED,
+                        "webgpu: one row of %llu bytes exceeds the adapter's storage binding limit (%llu bytes)",
+                        (unsigned long long)qrow, (unsigned long long)g->lim.max_storage_buffer_binding_size);
+    int nc = (int)((rows + (int64_t)cap_rows - 1) / (int64_t)cap_rows);
+    t->w = w;
+    t->type = gt;
+    t->ne0 = w->ne0;
+    t->ne1 = rows;
+    t->n_chunks = nc;
+    t->chunks = calloc((size_t)nc, sizeof *t->chunks);
+    if (!t->chunks) return eng_fail(err, err_len, ENG_ERR_NOMEM, "out of memory");
+    /* repack a bounded number of rows at a time (host scratch <= ~32 MiB) */
+    int64_t step = (int64_t)((32u << 20) / (qrow + drow + 1));
+    step = step < 2 ? 2 : step & ~(int64_t)1; /* even: keeps r * drow a multiple of 4 */
+    uint8_t *qs = malloc((size_t)((uint64_t)step * qrow + 16)), *dd = malloc((size_t)((uint64_t)step * drow + 16));
+    if (!qs || !dd) { free(qs); free(dd); return eng_fail(err, err_len, ENG_ERR_NOMEM, "out of memory"); }
+    eng_status st = ENG_OK;
+    for (int c = 0; c < nc && st == ENG_OK; c++) {
+        wgt_chunk *ch = &t->chunks[c];
+        ch->row0 = (int64_t)c * (int64_t)cap_rows;
+        ch->rows = rows - ch->row0 < (int64_t)cap_rows ? rows - ch->row0 : (int64_t)cap_rows;
+        ch->qs_off = 0;
+        ch->qs_size = align_up((uint64_t)ch->rows * qrow, 16);
+        ch->d_off = drow ? align_up(ch->qs_size, align) : 0;
+        ch->d_size = drow ? align_up((uint64_t)ch->rows * drow, 16) : ch->qs_size;
+        uint64_t total = drow ? ch->d_off + ch->d_size : ch->qs_size;
+        if (!drow) ch->d_size = ch->qs_size; /* wd binds the qs region (unused) */
+        ch->buf = wg_buffer_create(g->dev, total, WG_BUF_STORAGE | WG_BUF_COPY_DST, "weight");
+        if (!ch->buf) {
+            st = eng_fail(err, err_len, ENG_ERR_NOMEM, "webgpu: could not allocate %.1f MiB for a weight",
+                          (double)total / 1048576.0);
+            break;
+        }
+        for (int64_t r = 0; r < ch->rows; r += step) {
+            int64_t n = ch->rows - r < step ? ch->rows - r : step;
+            repack_rows(w, gt, ch->row0 + r, n, qs, dd);
+            size_t qn = (size_t)align_up((uint64_t)n * qrow, 4), dn = (size_t)align_up((uint64_t)n * drow, 4);
+            /* zero the tail so a non-multiple-of-4 region is written whole */
+            memset(qs + (uint64_t)n * qrow, 0, qn - (size_t)((uint64_t)n * qrow));
+            if (drow) memset(dd + (uint64_t)n * drow, 0, dn - (size_t)((uint64_t)n * drow));
+            wg_write(g->dev, ch->buf, ch->qs_off + (uint64_t)r * qrow, qs, qn);
+            if (drow) wg_write(g->dev, ch->buf, ch->d_off + (uint64_t)r * drow, dd, dn);
+        }
+    }
+    free(qs);
+    free(dd);
+    return st;
+}
+
+/* ---- pipelines ---- */
+static char *cat_code(const char *consts, const char *const *parts, int n) {
+    size_t len = strlen(consts) + 1;
+    for (int i = 0; i < n; i++) len += strlen(parts[i]) + 1;
+    char *s = malloc(len);
+    if (!s) return NULL;
+    strcpy(s, consts);
+    for (int i = 0; i < n; i++) {
+        strcat(s, parts[i]);
+        strcat(s, "\n");
+    }
+    return s;
+}
+
+static eng_status make_pipe(gpu_be *g, const char *label, const char *consts, const char *const *parts, int n,
+                            const char *entry, const wg_binding_kind *kinds, int nb, wg_pipeline **out, char *err,
+                            size_t err_len) {
+    char *code = cat_code(consts, parts, n);
+    if (!code) return eng_fail(err, err_len, ENG_ERR_NOMEM, "out of memory");
+    eng_status st = wg_pipeline_create(g->dev, label, code, entry, kinds, nb, NULL, 0, out, err, err_len);
+    free(code);
+    return st;
+}
+
+static const char *type_wgsl(int t) {
+    switch (t) {
+    case GGUF_TYPE_F32: return wgsl_type_f32;
+    case GGUF_TYPE_F16: return wgsl_type_f16;
+    case GGUF_TYPE_Q8_0: return wgsl_type_q8_0;
+    case GGUF_TYPE_Q4_0: return wgsl_type_q4_0;
+    case GGUF_TYPE_Q4_K: return wgsl_type_q4_k;
+    case GGUF_TYPE_Q6_K: return wgsl_type_q6_k;
+    default: return NULL;
+    }
+}
+
+static eng_status make_mm_pipes(gpu_be *g, int t, char *err, size_t err_len) {
+    if (g->mv[t]) return ENG_OK;
+    static const wg_binding_kind k[6] = {WG_BIND_UNIFORM_DYNAMIC, WG_BIND_STORAGE_RO, WG_BIND_STORAGE_RO,
+                                         WG_BIND_STORAGE_RO, WG_BIND_STORAGE_RW, WG_BIND_STORAGE_RO};
+    char consts[128], label[64];
+    snprintf(consts, sizeof consts, "const WG = %uu;\nconst TPR = %uu;\n", MV_WG, MV_TPR);
+    const char *parts[3] = {wgsl_mm_common, type_wgsl(t), wgsl_mm_kernels};
+    snprintf(label, sizeof label, "matvec_%s", gguf_type_get(t)->name);
+    eng_status st = make_pipe(g, label, consts, parts, 3, "matvec", k, 6, &g->mv[t], err, err_len);
+    if (st != ENG_OK) return st;
+    snprintf(label, sizeof label, "matmul_%s", gguf_type_get(t)->name);
+    return make_pipe(g, label, consts, parts, 3, "matmul", k, 6, &g->mm[t], err, err_len);
+}
+
+static eng_status make_op_pipes(gpu_be *g, bool kv_f16, char *err, size_t err_len) {
+    const wg_binding_kind U = WG_BIND_UNIFORM_DYNAMIC, R = WG_BIND_STORAGE_RO, W = WG_BIND_STORAGE_RW;
+    char consts[96];
+    snprintf(consts, sizeof consts, "const KV_F16 = %s;\nconst AW = %uu;\n", kv_f16 ? "true" : "false", ATT_WG);
+    const wg_binding_kind k_norm[4] = {U, R, R, W}, k_rope[3] = {U, W, R}, k_kv[5] = {U, R, R, W, W},
+                          k_att[5] = {U, R, R, R, W}, k_elt[3] = {U, W, R}, k_arg[3] = {U, R, W};
+    eng_status st;
+#define PIPE(field, file, entry, kinds)                                                                 \
+    do {                                                                                                 \
+        const char *parts[2] = {wgsl_ops_common, wgsl_##file};                                           \
+        st = make_pipe(g, entry, consts, parts, 2, entry, kinds, (int)(sizeof kinds / sizeof kinds[0]), \
+                       &g->field, err, err_len);                                                         \
+        if (st != ENG_OK) return st;                                                                     \
+    } while (0)
+    PIPE(rmsnorm, rmsnorm, "rmsnorm", k_norm);
+    PIPE(rope, rope, "rope", k_rope);
+    PIPE(kv_store, kv_store, "kv_store", k_kv);
+    PIPE(attention, attention, "attention", k_att);
+    PIPE(swiglu, eltwise, "swiglu", k_elt);
+    PIPE(add, eltwise, "add", k_elt);
+    PIPE(argmax, argmax, "argmax", k_arg);
+#undef PIPE
+    return ENG_OK;
+}
+
+/* ---- bind groups (cached) ---- */
+static size_t key_hash(const bg_key *k) {
+    const unsigned char *p = (const unsigned char *)k;
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < sizeof *k; i++) h = (h ^ p[i]) * 1099511628211ULL;
+    return (size_t)h;
+}
+
+static wg_bindgroup bindgroup(gpu_be *g, const wg_pipeline *pipe, const wg_bind *b, int n) {
+    bg_key k;
+    memset(&k, 0, sizeof k);
+    k.pipe = pipe;
+    k.n = n;
+    memcpy(k.b, b, (size_t)n * sizeof *b);
+    if (g->bg_n * 2 >= g->bg_cap) { /* grow */
+        size_t cap = g->bg_cap ? g->bg_cap * 2 : 1024;
+        bg_entry *nt = calloc(cap, sizeof *nt);
+        if (!nt) return NULL;
+        for (size_t i = 0; i < g->bg_cap; i++) {
+            if (!g->bgs[i].used) continue;
+            size_t j = key_hash(&g->bgs[i].key) & (cap - 1);
+            while (nt[j].used) j = (j + 1) & (cap - 1);
+            nt[j] = g->bgs[i];
+        }
+        free(g->bgs);
+        g->bgs = nt;
+        g->bg_cap = cap;
+    }
+    size_t i = key_hash(&k) & (g->bg_cap - 1);
+    for (; g->bgs[i].used; i = (i + 1) & (g->bg_cap - 1))
+        if (!memcmp(&g->bgs[i].key, &k, sizeof k)) return g->bgs[i].g;
+    wg_bindgroup bg = wg_bindgroup_create(g->dev, pipe, b, n);
+    if (!bg) return NULL;
+    g->bgs[i].key = k;
+    g->bgs[i].g = bg;
+    g->bgs[i].used = true;
+    g->bg_n++;
+    return bg;
+}
+
+/* ---- recording ---- */
+static void flush_params(gpu_be *g) {
+    if (g->n_slots) wg_write(g->dev, g->params, 0, g->params_host, (size_t)g->n_slots * g->slot_bytes);
+    g->n_slots = 0;
+}
+
+static void submit(gpu_be *g) {
+    flush_params(g);
+    wg_submit(g->dev);
+}
+
+/* Reserve a parameter slot holding `n` bytes of prm; returns its offset. */
+static uint32_t param_slot(gpu_be *g, const void *prm, size_t n) {
+    if (g->n_slots == PARAM_SLOTS) submit(g);
+    uint32_t off = (uint32_t)g->n_slots * g->slot_bytes;
+    memcpy(g->params_host + off, prm, n);
+    g->n_slots++;
+    return off;
+}
+
+/* Split n workgroups into a 2-D grid within maxComputeWorkgroupsPerDimension. */
+static void grid(const gpu_be *g, uint64_t n, uint32_t *gx, uint32_t *gy) {
+    uint64_t mx = g->lim.max_compute_workgroups_per_dimension ? g->lim.max_compute_workgroups_per_dimension : 65535;
+    if (n == 0) n = 1;
+    if (n <= mx) { *gx = (uint32_t)n; *gy = 1; return; }
+    *gx = (uint32_t)mx;
+    *gy = (uint32_t)((n + mx - 1) / mx);
+}
+
+static void dispatch(gpu_be *g, const wg_pipeline *pipe, const void *prm, size_t prm_n, const wg_bind *b, int n,
+                     uint32_t gx, uint32_t gy, const char *name) {
+    if (g->err != ENG_OK) return;
+    wg_bind bb[MAX_BIND];
+    memcpy(bb, b, (size_t)n * sizeof *b);
+    bb[0].buf = g->params;
+    bb[0].offset = 0;
+    bb[0].size = sizeof(op_params) > sizeof(mm_params) ? sizeof(op_params) : sizeof(mm_params);
+    bb[0].size = align_up(bb[0].size, 16);
+    wg_bindgroup bg = bindgroup(g, pipe, bb, n);
+    if (!bg) { latch(g, "could not create a bind group", name); return; }
+    uint32_t off = param_slot(g, prm, prm_n);
+    wg_dispatch(g->dev, pipe, bg, off, gx, gy, 1, name);
+}
+
+/* Element-wise launch over `items` invocations of 256-thread workgroups;
+ * returns gx in *prm->gx. */
+static void eltwise_grid(const gpu_be *g, uint64_t items, uint32_t *gx, uint32_t *gy) {
+    grid(g, (items + 255) / 256, gx, gy);
+}
+
+/* ---- ops ---- */
+static eng_status gpu_init(eng_backend *be, char *err, size_t err_len);
+static void gpu_destroy(eng_backend *be);
+
+static eng_act *gpu_act_new(eng_backend *be, size_t n) {
+    gpu_be *g = impl(be);
+    uint64_t bytes = align_up((uint64_t)(n ? n : 1) * sizeof(float), 16);
+    if (bytes > g->lim.max_storage_buffer_binding_size || bytes > g->lim.max_buffer_size) {
+        latch(g, "an activation buffer exceeds the adapter's storage binding limit", "reduce n_batch");
+        return NULL;
+    }
+    eng_act *a = calloc(1, sizeof *a);
+    if (!a) return NULL;
+    a->buf = wg_buffer_create(g->dev, bytes, WG_BUF_STORAGE | WG_BUF_COPY_SRC | WG_BUF_COPY_DST, "activation");
+    if (!a->buf) { free(a); return NULL; }
+    a->n = n;
+    a->next = g->acts;
+    g->acts = a;
+    return a;
+}
+
+static wg_bind B(wg_buffer buf) { wg_bind b = {buf, 0, 0}; return b; }
+
+static void gpu_embed(eng_backend *be, const eng_weight *emb, const int32_t *tok, int n_tok, eng_act *x) {
+    gpu_be *g = impl(be);
+    const gguf_type_info *ti = gguf_type_get(emb->type);
+    for (int t = 0; t < n_tok; t++)
+        ti->to_float((const char *)emb->data + (size_t)tok[t] * emb->row_bytes, g->embed_host + (size_t)t * emb->ne0,
+                     emb->ne0);
+    /* work recorded earlier (the previous ubatch) still reads x: submit it first */
+    submit(g);
+    wg_write(g->dev, x->buf, 0, g->embed_host, (size_t)n_tok * (size_t)emb->ne0 * sizeof(float));
+}
+
+static void gpu_rmsnorm(eng_backend *be, const eng_act *x, const eng_weight *w, float eps, int n_tok, eng_act *y) {
+    gpu_be *g = impl(be);
+    wgt *t = tensor_find(g, w);
+    if (!t) { latch(g, "a norm weight was not uploaded", "internal error"); return; }
+    op_params p = {0};
+    p.n = (uint32_t)w->ne0;
+    p.n_tok = (uint32_t)n_tok;
+    p.f0 = eps;
+    uint32_t gx, gy;
+    grid(g, (uint64_t)n_tok, &gx, &gy);
+    p.gx = gx;
+    wg_bind b[4] = {{0}, B(x->buf), B(t->chunks[0].buf), B(y->buf)};
+    dispatch(g, g->rmsnorm, &p, sizeof p, b, 4, gx, gy, "rmsnorm");
+}
+
+static void gpu_matmul(eng_backend *be, const eng_weight *w, const eng_weight *bias, const eng_act *x, int n_tok,
+                       eng_act *y) {
+    gpu_be *g = impl(be);
+    wgt *t = tensor_find(g, w);
+    if (!t) { latch(g, "a matrix weight was not uploaded", "internal error"); return; }
+    wgt *bt = bias && bias->data ? tensor_find(g, bias) : NULL;
+    const gguf_type_info *ti = gguf_type_get(t->type);
+    for (int c = 0; c < t->n_chunks; c++) {
+        const wgt_chunk *ch = &t->chunks[c];
+        mm_params p = {0};
+        p.K = (uint32_t)t->ne0;
+        p.M = (uint32_t)ch->rows;
+        p.row0 = (uint32_t)ch->row0;
+        p.n_tok = (uint32_t)n_tok;
+        p.ldy = (uint32_t)t->ne1;
+        p.bias = bt ? 1 : 0;
+        p.nb = (uint32_t)(t->ne0 / ti->block_elems);
+        uint32_t gx, gy;
+        const wg_pipeline *pipe;
+        const char *name;
+        if (n_tok == 1) {
+            grid(g, ((uint64_t)ch->rows + MV_WG / MV_TPR - 1) / (MV_WG / MV_TPR), &gx, &gy);
+            pipe = g->mv[t->type];
+            name = "matvec";
+        } else {
+            gx = (uint32_t)((ch->rows + 63) / 64);
+            gy = (uint32_t)((n_tok + 63) / 64);
+            pipe = g->mm[t->type];
+            name = "matmul";
+        }
+        p.gx = gx;
+        wg_bind b[6] = {{0},
+                        {ch->buf, ch->qs_off, ch->qs_size},
+                        {ch->buf, ch->d_off, ch->d_size},
+                        B(x->buf),
+                        B(y->buf),
+                        bt ? B(bt->chunks[0].buf) : B(g->dummy)};
+        dispatch(g, pipe, &p, sizeof p, b, 6, gx, gy, name);
+    }
+}
+
+/* The (cos, sin) table for positions pos0 .. pos0+n_tok, as the CPU backend. */
+static void rope_table(eng_backend *be, int n_tok, int pos0) {
+    gpu_be *g = impl(be);
+    if (g->rope_pos0 == pos0 && g->rope_n == n_tok) return;
+    const eng_hparams *hp = &be->m->hp;
+    const int half = hp->n_rot / 2;
+    const float theta_scale = powf(hp->rope_freq_base, -2.0f / (float)hp->n_rot);
+    const float *ff = be->m->rope_freqs.data;
+    for (int t = 0; t < n_tok; t++) {
+        float theta = (float)(pos0 + t) * hp->rope_freq_scale;
+        float *cs = g->rope_host + (size_t)t * hp->n_rot;
+        for (int i = 0; i < half; i++) {
+            float th = ff ? theta / ff[i] : theta;
+            cs[2 * i] = cosf(th);
+            cs[2 * i + 1] = sinf(th);
+            theta *= theta_scale;
+        }
+    }
+    /* earlier work of this ubatch does not read the table; the previous
+     * ubatch's was submitted by embed */
+    wg_write(g->dev, g->rope_cs, 0, g->rope_host, (size_t)n_tok * (size_t)hp->n_rot * sizeof(float));
+    g->rope_pos0 = pos0;
+    g->rope_n = n_tok;
+}
+
+static void gpu_rope(eng_backend *be, eng_act *x, int n_tok, int n_head, int pos0) {
+    gpu_be *g = impl(be);
+    const eng_hparams *hp = &be->m->hp;
+    rope_table(be, n_tok, pos0);
+    op_params p = {0};
+    p.n = (uint32_t)n_head;
+    p.n_tok = (uint32_t)n_tok;
+    p.a = (uint32_t)hp->head_dim;
+    p.b = (uint32_t)hp->n_rot;
+    p.c = hp->rope_type == ENG_ROPE_NEOX ? 1 : 0;
+    uint32_t gx, gy;
+    eltwise_grid(g, (uint64_t)n_tok * (uint64_t)n_head * (uint64_t)(hp->n_rot / 2), &gx, &gy);
+    p.gx = gx;
+    wg_bind b[3] = {{0}, B(x->buf), B(g->rope_cs)};
+    dispatch(g, g->rope, &p, sizeof p, b, 3, gx, gy, "rope");
+}
+
+static void gpu_attention(eng_backend *be, int il, const eng_act *q, const eng_act *k, const eng_act *v, int n_tok,
+                          int pos0, eng_act *out) {
+    gpu_be *g = impl(be);
+    const eng_hparams *hp = &be->m->hp;
+    const uint32_t kv_dim = (uint32_t)(hp->n_head_kv * hp->head_dim);
+    op_params p = {0};
+    uint32_t gx, gy;
+    p.n = (uint32_t)n_tok * kv_dim / 2;
+    p.n_tok = (uint32_t)n_tok;
+    p.a = (uint32_t)pos0;
+    p.b = kv_dim / 2;
+    eltwise_grid(g, p.n, &gx, &gy);
+    p.gx = gx;
+    wg_bind bs[5] = {{0}, B(k->buf), B(v->buf), B(g->kc[il]), B(g->vc[il])};
+    dispatch(g, g->kv_store, &p, sizeof p, bs, 5, gx, gy, "kv_store");
+
+    op_params a = {0};
+    a.n = (uint32_t)hp->n_head;
+    a.n_tok = (uint32_t)n_tok;
+    a.a = (uint32_t)pos0;
+    a.b = (uint32_t)(hp->n_head / hp->n_head_kv);
+    a.c = (uint32_t)hp->head_dim;
+    a.d = kv_dim;
+    a.f0 = 1.0f / sqrtf((float)hp->head_dim);
+    grid(g, (uint64_t)n_tok * (uint64_t)hp->n_head, &gx, &gy);
+    a.gx = gx;
+    wg_bind ba[5] = {{0}, B(q->buf), B(g->kc[il]), B(g->vc[il]), B(out->buf)};
+    dispatch(g, g->attention, &a, sizeof a, ba, 5, gx, gy, "attention");
+}
+
+static void elt(eng_backend *be, const wg_pipeline *pipe, eng_act *a, const eng_act *b, size_t n, const char *name) {
+    gpu_be *g = impl(be);
+    op_params p = {0};
+    uint32_t gx, gy;
+    p.n = (uint32_t)n;
+    eltwise_grid(g, n, &gx, &gy);
+    p.gx = gx;
+    wg_bind bb[3] = {{0}, B(a->buf), B(b->buf)};
+    dispatch(g, pipe, &p, sizeof p, bb, 3, gx, gy, name);
+}
+
+static void gpu_swiglu(eng_backend *be, eng_act *gate, const eng_act *up, size_t n) {
+    elt(be, impl(be)->swiglu, gate, up, n, "swiglu");
+}
+
+static void gpu_add(eng_backend *be, eng_act *x, const eng_act *y, size_t n) {
+    elt(be, impl(be)->add, x, y, n, "add");
+}
+
+static void gpu_get_row(eng_backend *be, const eng_act *src, int row, int dim, eng_act *dst) {
+    gpu_be *g = impl(be);
+    if (g->err != ENG_OK) return;
+    wg_copy(g->dev, src->buf, (uint64_t)row * (uint64_t)dim * 4, dst->buf, 0, (uint64_t)dim * 4);
+}
+
+static eng_status gpu_read(eng_backend *be, const eng_act *x, size_t n, float *host, char *err, size_t err_len) {
+    gpu_be *g = impl(be);
+    if (g->err != ENG_OK) return eng_fail(err, err_len, g->err, "%s", g->err_msg);
+    flush_params(g);
+    return wg_read(g->dev, x->buf, 0, host, n * sizeof(float), err, err_len);
+}
+
+static eng_status gpu_argmax(eng_backend *be, const eng_act *x, size_t n, int32_t *out, char *err, size_t err_len) {
+    gpu_be *g = impl(be);
+    op_params p = {0};
+    p.n = (uint32_t)n;
+    p.gx = 1;
+    wg_bind b[3] = {{0}, B(x->buf), B(g->argmax_out)};
+    dispatch(g, g->argmax, &p, sizeof p, b, 3, 1, 1, "argmax");
+    if (g->err != ENG_OK) return eng_fail(err, err_len, g->err, "%s", g->err_msg);
+    flush_params(g);
+    uint32_t v = 0;
+    eng_status st = wg_read(g->dev, g->argmax_out, 0, &v, 4, err, err_len);
+    if (st != ENG_OK) return st;
+    if (v >= n) return eng_fail(err, err_len, ENG_ERR_BACKEND, "webgpu: argmax returned %u of %zu (NaN logits?)", v, n);
+    *out = (int32_t)v;
+    return ENG_OK;
+}
+
+static uint64_t gpu_kv_bytes(const eng_backend *be) {
+    return 2ull * impl(be)->kv_layer_bytes * (uint64_t)be->m->hp.n_layer;
+}
+
+static const char *gpu_simd_name(const eng_backend *be) { return "webgpu"; }
+
+static void gpu_device_info(const eng_backend *be, eng_device_info *out) {
+    const wg_adapter_info *ai = wg_info(impl(be)->dev);
+    memset(out, 0, sizeof *out);
+    snprintf(out->vendor, sizeof out->vendor, "%s", ai->vendor);
+    snprintf(out->architecture, sizeof out->architecture, "%s", ai->architecture);
+    snprintf(out->device, sizeof out->device, "%s", ai->device);
+    snprintf(out->description, sizeof out->description, "%s", ai->description);
+    snprintf(out->api, sizeof out->api, "%s", ai->backend);
+    snprintf(out->adapter_type, sizeof out->adapter_type, "%s", ai->adapter_type);
+    out->vendor_id = ai->vendor_id;
+    out->device_id = ai->device_id;
+    out->fallback = ai->fallback;
+}
+
+static eng_status gpu_profile(eng_backend *be, bool on, eng_kernel_time *out, int cap, int *n, char *err,
+                              size_t err_len) {
+    gpu_be *g = impl(be);
+    if (on) {
+        submit(g);
+        eng_status st = wg_profile_begin(g->dev, 8192, err, err_len);
+        g->profiling = st == ENG_OK;
+        return st;
+    }
+    if (!g->profiling) return eng_fail(err, err_len, ENG_ERR_ARG, "webgpu: profiling was not started");
+    g->profiling = false;
+    flush_params(g);
+    const char **names = malloc(8192 * sizeof *names);
+    double *ns = malloc(8192 * sizeof *ns);
+    if (!names || !ns) { free(names); free(ns); return eng_fail(err, err_len, ENG_ERR_NOMEM, "out of memory"); }
+    int m = 0;
+    eng_status st = wg_profile_end(g->dev, names, ns, 8192, &m, err, err_len);
+    *n = 0;
+    for (int i = 0; st == ENG_OK && i < m; i++) { /* aggregate by name */
+        int j = 0;
+        while (j < *n && strcmp(out[j].name, names[i])) j++;
+        if (j == *n) {
+            if (*n == cap) continue;
+            snprintf(out[j].name, sizeof out[j].name, "%s", names[i]);
+            out[j].ns = 0;
+            out[j].count = 0;
+            (*n)++;
+        }
+        out[j].ns += ns[i];
+        out[j].count++;
+    }
+    free(names);
+    free(ns);
+    return st;
+}
+
+/* ---- init / destroy ---- */
+static eng_status check_limits(gpu_be *g, const eng_hparams *hp, const eng_ctx_params *p, char *err, size_t err_len) {
+    const wg_limits *l = &g->lim;
+    if (l->max_compute_invocations_per_workgroup < 256 || l->max_compute_workgroup_size_x < 256 ||
+        l->max_compute_workgroup_storage_size < 16384 || l->max_storage_buffers_per_shader_stage < 5)
+        return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED,
+                        "webgpu: the adapter's limits are below what the kernels need "
+                        "(256 invocations per workgroup, 16 KiB workgroup storage, 5 storage buffers)");
+    if (hp->head_dim > 4 * ATT_WG || hp->head_dim % 2 || hp->n_rot % 2)
+        return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED, "webgpu: head_dim %d (even, at most %d)", hp->head_dim,
+                        4 * ATT_WG);
+    if (hp->n_embd % 4)
+        return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED, "webgpu: n_embd %d is not a multiple of 4", hp->n_embd);
+    uint64_t kv_dim = (uint64_t)hp->n_head_kv * (uint64_t)hp->head_dim;
+    uint64_t layer = (uint64_t)p->n_ctx * kv_dim * (p->type_kv == GGUF_TYPE_F16 ? 2 : 4);
+    if (layer > l->max_storage_buffer_binding_size || layer > l->max_buffer_size)
+        return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED,
+                        "webgpu: one layer's KV cache (%.1f MiB for n_ctx %d) exceeds the adapter's storage "
+                        "binding limit (%.1f MiB); use a smaller n_ctx",
+                        (double)layer / 1048576.0, p->n_ctx, (double)l->max_storage_buffer_binding_size / 1048576.0);
+    uint64_t big = (uint64_t)p->n_batch * (uint64_t)(hp->n_ff > hp->n_embd ? hp->n_ff : hp->n_embd) * 4;
+    if ((uint64_t)hp->n_vocab * 4 > big) big = (uint64_t)hp->n_vocab * 4;
+    if (big > l->max_storage_buffer_binding_size)
+        return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED,
+                        "webgpu: activations of %.1f MiB (n_batch %d) exceed the adapter's storage binding "
+                        "limit (%.1f MiB); use a smaller n_batch",
+                        (double)big / 1048576.0, p->n_batch, (double)l->max_storage_buffer_binding_size / 1048576.0);
+    return ENG_OK;
+}
+
+/* Every eng_weight a matmul, norm or bias reads. */
+static int collect_weights(const eng_model *m, const eng_weight **w) {
+    int n = 0;
+    for (int il = 0; il < m->hp.n_layer; il++) {
+        const eng_layer *L = &m->layers[il];
+        const eng_weight *lw[] = {&L->attn_norm, &L->wq, &L->wk, &L->wv, &L->wo, &L->bq, &L->bk,
+                                  &L->bv, &L->ffn_norm, &L->w_gate, &L->w_up, &L->w_down};
+        for (size_t i = 0; i < sizeof lw / sizeof lw[0]; i++)
+            if (lw[i]->data) w[n++] = lw[i];
+    }
+    w[n++] = &m->output_norm;
+    w[n++] = &m->output;
+    return n;
+}
+
+static eng_status gpu_init(eng_backend *be, char *err, size_t err_len) {
+    const eng_model *m = be->m;
+    const eng_hparams *hp = &m->hp;
+    gpu_be *g = calloc(1, sizeof *g);
+    if (!g) return eng_fail(err, err_len, ENG_ERR_NOMEM, "out of memory");
+    be->impl = g;
+    g->rope_n = -1;
+    wg_open_params op = {0};
+    op.want_timestamps = getenv("LLMCAP_WEBGPU_PROFILE") != NULL || be->p.gpu_profile;
+    eng_status st = wg_open(&op, &g->dev, err, err_len);
+    if (st != ENG_OK) return st;
+    g->lim = *wg_get_limits(g->dev);
+    st = check_limits(g, hp, &be->p, err, err_len);
+    if (st != ENG_OK) return st;
+
+    /* the whole footprint first, so a model that cannot fit fails before any allocation */
+    size_t maxw = (size_t)hp->n_layer * 12 + 2;
+    const eng_weight **ws = malloc(maxw * sizeof *ws);
+    if (!ws) return eng_fail(err, err_len, ENG_ERR_NOMEM, "out of memory");
+    int nw = collect_weights(m, ws);
+    uint64_t wbytes = 0;
+    for (int i = 0; i < nw; i++) {
+        int gt = gpu_native_type(ws[i]->type) ? ws[i]->type : GGUF_TYPE_F16;
+        uint64_t q, d;
+        gpu_row_bytes(gt, ws[i]->ne0, &q, &d);
+        wbytes += (q + d) * (uint64_t)(ws[i]->ne1 < 1 ? 1 : ws[i]->ne1);
+    }
+    const uint64_t kv_dim = (uint64_t)hp->n_head_kv * (uint64_t)hp->head_dim;
+    g->kv_layer_bytes = (uint64_t)be->p.n_ctx * kv_dim * (be->p.type_kv == GGUF_TYPE_F16 ? 2 : 4);
+    uint64_t total = wbytes + 2 * g->kv_layer_bytes * (uint64_t)hp->n_layer;
+    const wg_adapter_info *ai = wg_info(g->dev);
+    if (ai->memory_bytes && total > ai->memory_bytes) {
+        free(ws);
+        return eng_fail(err, err_len, ENG_ERR_NOMEM,
+                        "webgpu: the model needs %.2f GiB on the GPU (weights %.2f GiB + KV cache %.2f GiB) but "
+                        "%s has %.2f GiB; use a smaller n_ctx, a smaller quant or --backend cpu",
+                        (double)total / 1073741824.0, (double)wbytes / 1073741824.0,
+                        (double)(total - wbytes) / 1073741824.0, ai->device, (double)ai->memory_bytes / 1073741824.0);
+    }
+
+    g->n_tensors_cap = 64;
+    while (g->n_tensors_cap < (size_t)nw * 2) g->n_tensors_cap *= 2;
+    g->tensors = calloc(g->n_tensors_cap, sizeof *g->tensors);
+    if (!g->tensors) { free(ws); return eng_fail(err, err_len, ENG_ERR_NOMEM, "out of memory"); }
+    for (int i = 0; i < nw && st == ENG_OK; i++) {
+        const eng_weight *w = ws[i];
+        if (w->ne1 > 1 || w->type != GGUF_TYPE_F32) {
+            int gt = gpu_native_type(w->type) ? w->type : GGUF_TYPE_F16;
+            st = make_mm_pipes(g, gt, err, err_len);
+        }
+        if (st == ENG_OK) st = upload_tensor(g, w, err, err_len);
+        /* bound the staging memory the queue holds for uploads */
+        if (st == ENG_OK && i % 16 == 15) st = wg_finish(g->dev, err, err_len);
+    }
+    free(ws);
+    if (st != ENG_OK) return st;
+
+    g->kc = calloc((size_t)hp->n_layer, sizeof *g->kc);
+    g->vc = calloc((size_t)hp->n_layer, sizeof *g->vc);
+    if (!g->kc || !g->vc) return eng_fail(err, err_len, ENG_ERR_NOMEM, "out of memory");
+    for (int il = 0; il < hp->n_layer; il++) {
+        g->kc[il] = wg_buffer_create(g->dev, align_up(g->kv_layer_bytes, 16), WG_BUF_STORAGE, "k cache");
+        g->vc[il] = wg_buffer_create(g->dev, align_up(g->kv_layer_bytes, 16), WG_BUF_STORAGE, "v cache");
+        if (!g->kc[il] || !g->vc[il])
+            return eng_fail(err, err_len, ENG_ERR_NOMEM, "webgpu: could not allocate the KV cache (%.1f MiB)",
+                            2.0 * (double)g->kv_layer_bytes * hp->n_layer / 1048576.0);
+    }
+    size_t rope_n = (size_t)be->p.n_batch * (size_t)hp->n_rot;
+    g->rope_cs = wg_buffer_create(g->dev, align_up(rope_n * 4, 16), WG_BUF_STORAGE | WG_BUF_COPY_DST, "rope table");
+    g->rope_host = malloc(rope_n * sizeof(float));
+    g->embed_host = malloc((size_t)be->p.n_batch * (size_t)hp->n_embd * sizeof(float));
+    g->slot_bytes = g->lim.min_uniform_buffer_offset_alignment > 256 ? g->lim.min_uniform_buffer_offset_alignment : 256;
+    g->params = wg_buffer_create(g->dev, (uint64_t)PARAM_SLOTS * g->slot_bytes, WG_BUF_UNIFORM | WG_BUF_COPY_DST,
+                                 "params");
+    g->params_host = calloc(PARAM_SLOTS, g->slot_bytes);
+    g->dummy = wg_buffer_create(g->dev, 16, WG_BUF_STORAGE, "dummy");
+    g->argmax_out = wg_buffer_create(g->dev, 16, WG_BUF_STORAGE | WG_BUF_COPY_SRC, "argmax");
+    if (!g->rope_cs || !g->rope_host || !g->embed_host || !g->params || !g->params_host || !g->dummy ||
+        !g->argmax_out)
+        return eng_fail(err, err_len, ENG_ERR_NOMEM, "out of memory");
+    st = make_op_pipes(g, be->p.type_kv == GGUF_TYPE_F16, err, err_len);
+    if (st != ENG_OK) return st;
+    st = wg_finish(g->dev, err, err_len);
+    if (st != ENG_OK) return st;
+    return wg_check(g->dev, err, err_len);
+}
+
+static void gpu_destroy(eng_backend *be) {
+    gpu_be *g = impl(be);
+    if (!g) return;
+    for (size_t i = 0; i < g->bg_cap; i++)
+        if (g->bgs[i].used) wg_bindgroup_release(g->bgs[i].g);
+    free(g->bgs);
+    for (eng_act *a = g->acts; a;) {
+        eng_act *nx = a->next;
+        wg_buffer_release(a->buf);
+        free(a);
+        a = nx;
+    }
+    for (size_t i = 0; g->tensors && i < g->n_tensors_cap; i++) {
+        wgt *t = &g->tensors[i];
+        if (!t->w) continue;
+        for (int c = 0; c < t->n_chunks; c++)
+            if (t->chunks[c].buf) wg_buffer_release(t->chunks[c].buf);
+        free(t->chunks);
+    }
+    free(g->tensors);
+    for (int il = 0; il < be->m->hp.n_layer; il++) {
+        if (g->kc && g->kc[il]) wg_buffer_release(g->kc[il]);
+        if (g->vc && g->vc[il]) wg_buffer_release(g->vc[il]);
+    }
+    free(g->kc);
+    free(g->vc);
+    wg_buffer rel[] = {g->rope_cs, g->params, g->dummy, g->argmax_out};
+    for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++)
+        if (rel[i]) wg_buffer_release(rel[i]);
+    for (int t = 0; t < GGUF_TYPE_COUNT; t++) {
+        if (g->mv[t]) wg_pipeline_release(g->mv[t]);
+        if (g->mm[t]) wg_pipeline_release(g->mm[t]);
+    }
+    wg_pipeline *ps[] = {g->rmsnorm, g->rope, g->kv_store, g->attention, g->swiglu, g->add, g->argmax};
+    for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
+        if (ps[i]) wg_pipeline_release(ps[i]);
+    free(g->rope_host);
+    free(g->embed_host);
+    free(g->params_host);
+    if (g->dev) wg_close(g->dev);
+    free(g);
+    be->impl = NULL;
+}
+
+/* After a failed op (which cannot return a status), the next read reports it;
+ * device loss and validation errors come from wg_check. */
+static eng_status gpu_check(eng_backend *be, char *err, size_t err_len) {
+    gpu_be *g = impl(be);
+    if (g->err != ENG_OK) return eng_fail(err, err_len, g->err, "%s", g->err_msg);
+    return wg_check(g->dev, err, err_len);
+}
+
+const eng_backend_ops eng_backend_webgpu = {
+    .name = "webgpu",
+    .init = gpu_init,
+    .destroy = gpu_destroy,
+    .act_new = gpu_act_new,
+    .embed = gpu_embed,
+    .rmsnorm = gpu_rmsnorm,
+    .matmul = gpu_matmul,
+    .rope = gpu_rope,
+    .attention = gpu_attention,
+    .swiglu = gpu_swiglu,
+    .add = gpu_add,
+    .get_row = gpu_get_row,
+    .read = gpu_read,
+    .kv_bytes = gpu_kv_bytes,
+    .simd_name = gpu_simd_name,
+    .argmax = gpu_argmax,
+    .device_info = gpu_device_info,
+    .profile = gpu_profile,
+    .check = gpu_check,
+};

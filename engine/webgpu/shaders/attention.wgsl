@@ -1,0 +1,107 @@
+// Causal attention over one layer's KV cache, one workgroup of AW threads per
+// (token t, query head h): out[t][h] = softmax(q.k * scale) . v over positions
+// 0 .. pos0 + t, keys in tiles of AW with a running max and sum (the online
+// softmax of Milakov & Gimelshein 2018), so any context length fits.
+// p.n = n_head, p.n_tok, p.a = pos0, p.b = n_head / n_head_kv, p.c = head_dim
+// (even, <= 4 AW), p.d = kv_dim, p.f0 = 1 / sqrt(head_dim).
+@group(0) @binding(1) var<storage, read> q: array<f32>;
+@group(0) @binding(2) var<storage, read> kc: array<u32>;
+@group(0) @binding(3) var<storage, read> vc: array<u32>;
+@group(0) @binding(4) var<storage, read_write> o: array<f32>;
+
+var<workgroup> qs: array<f32, 512>;
+var<workgroup> ps: array<f32, AW>;
+var<workgroup> rd: array<f32, AW>;
+
+// the pair of cache values at pair index i (element 2i, 2i+1)
+fn kpair(i: u32) -> vec2<f32> {
+    if (KV_F16) {
+        return unpack2x16float(kc[i]);
+    }
+    return vec2<f32>(bitcast<f32>(kc[2u * i]), bitcast<f32>(kc[2u * i + 1u]));
+}
+fn vval(i: u32) -> f32 {
+    if (KV_F16) {
+        let v = unpack2x16float(vc[i >> 1u]);
+        return select(v.x, v.y, (i & 1u) == 1u);
+    }
+    return bitcast<f32>(vc[i]);
+}
+
+@compute @workgroup_size(AW)
+fn attention(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+    let idx = wid.y * p.gx + wid.x;
+    if (idx >= p.n_tok * p.n) {
+        return;
+    }
+    let t = idx / p.n;
+    let h = idx % p.n;
+    let hd = p.c;
+    let kbase = (h / p.b) * hd;
+    let n_kv = p.a + t + 1u;
+    let qo = (t * p.n + h) * hd;
+    for (var d = li; d < hd; d += AW) {
+        qs[d] = q[qo + d];
+    }
+    workgroupBarrier();
+    var m = -3.0e38;
+    var l = 0.0;
+    var acc = array<f32, 4>(0.0, 0.0, 0.0, 0.0);
+    for (var j0 = 0u; j0 < n_kv; j0 += AW) {
+        let j = j0 + li;
+        var s = -3.0e38;
+        if (j < n_kv) {
+            let kb = (j * p.d + kbase) >> 1u;
+            var dt = 0.0;
+            for (var d2 = 0u; d2 < hd / 2u; d2 += 1u) {
+                let kv = kpair(kb + d2);
+                dt += qs[2u * d2] * kv.x + qs[2u * d2 + 1u] * kv.y;
+            }
+            s = dt * p.f0;
+        }
+        rd[li] = s;
+        workgroupBarrier();
+        for (var off = AW / 2u; off > 0u; off = off / 2u) {
+            if (li < off) {
+                rd[li] = max(rd[li], rd[li + off]);
+            }
+            workgroupBarrier();
+        }
+        let mn = max(m, rd[0]);
+        workgroupBarrier();
+        var e = 0.0;
+        if (j < n_kv) {
+            e = exp(s - mn);
+        }
+        ps[li] = e;
+        rd[li] = e;
+        workgroupBarrier();
+        for (var off = AW / 2u; off > 0u; off = off / 2u) {
+            if (li < off) {
+                rd[li] += rd[li + off];
+            }
+            workgroupBarrier();
+        }
+        let corr = exp(m - mn);
+        l = l * corr + rd[0];
+        m = mn;
+        let jn = min(AW, n_kv - j0);
+        for (var c = 0u; c < 4u; c += 1u) {
+            let d = li + c * AW;
+            if (d < hd) {
+                var a = acc[c] * corr;
+                for (var jj = 0u; jj < jn; jj += 1u) {
+                    a += ps[jj] * vval((j0 + jj) * p.d + kbase + d);
+                }
+                acc[c] = a;
+            }
+        }
+        workgroupBarrier();
+    }
+    for (var c = 0u; c < 4u; c += 1u) {
+        let d = li + c * AW;
+        if (d < hd) {
+            o[qo + d] = acc[c] / l;
+        }
+    }
+}

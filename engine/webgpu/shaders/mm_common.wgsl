@@ -1,0 +1,42 @@
+// mm_common.wgsl - bindings and parameters shared by every matrix product.
+// The backend builds one module per weight type as
+//   constants + mm_common + type_<type> + mm_kernels
+// y[t][row0 + r] = sum_k W[r][k] * x[t][k] (+ bias[row0 + r]) for the rows
+// r < M of one weight chunk (a big tensor is split into row chunks that each
+// fit one storage binding).
+// Weights are in the backend's GPU layout (backend_webgpu.c, "GPU layout"):
+// quantized values in `wq`, per-block f16 scales (when the type keeps them
+// apart) in `wd`, both indexed from the chunk's first row.
+struct MM {
+    K: u32,       // row length (input features), a multiple of 32
+    M: u32,       // rows in this chunk
+    row0: u32,    // first output row of this chunk
+    n_tok: u32,   // tokens (rows of x and y)
+    ldy: u32,     // y row stride in floats (the tensor's total rows)
+    bias: u32,    // 1 when bias[] holds a bias
+    gx: u32,      // workgroups along x (the grid is 2-D past 65535)
+    nb: u32,      // blocks per row of the weight type
+};
+@group(0) @binding(0) var<uniform> p: MM;
+@group(0) @binding(1) var<storage, read> wq: array<vec4<u32>>;
+@group(0) @binding(2) var<storage, read> wd: array<u32>;
+@group(0) @binding(3) var<storage, read> x: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+@group(0) @binding(5) var<storage, read> bias: array<f32>;
+
+// the f16 scale of block b, from pairs packed in u32
+fn f16_at(b: u32) -> f32 {
+    let v = unpack2x16float(wd[b >> 1u]);
+    return select(v.x, v.y, (b & 1u) == 1u);
+}
+// the four signed bytes of u as floats (byte 0 first)
+fn i8x4(u: u32) -> vec4<f32> {
+    return vec4<f32>((vec4<i32>(bitcast<i32>(u)) << vec4<u32>(24u, 16u, 8u, 0u)) >> vec4<u32>(24u));
+}
+// low / high nibbles of the four bytes of u as floats
+fn lo4(u: u32) -> vec4<f32> {
+    return vec4<f32>((vec4<u32>(u) >> vec4<u32>(0u, 8u, 16u, 24u)) & vec4<u32>(15u));
+}
+fn hi4(u: u32) -> vec4<f32> {
+    return vec4<f32>((vec4<u32>(u) >> vec4<u32>(4u, 12u, 20u, 28u)) & vec4<u32>(15u));
+}

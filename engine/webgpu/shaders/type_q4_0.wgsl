@@ -1,0 +1,24 @@
+// Q4_0 (ggml): blocks of 32 weights, 16 bytes of nibbles and an f16 scale d;
+// byte j holds weight j (low nibble) and weight j + 16 (high); w = d * (q - 8).
+// GPU layout: the 16 bytes of block b in wq[b]; d in wd (f16 pairs).
+fn w_load8(row: u32, k: u32) -> array<vec4<f32>, 2> {
+    let b = row * p.nb + (k >> 5u);
+    let j = k & 31u;
+    let q = wq[b];
+    let w = (j & 15u) >> 2u;
+    let d = f16_at(b);
+    if (j < 16u) {
+        return array<vec4<f32>, 2>(d * (lo4(q[w]) - 8.0), d * (lo4(q[w + 1u]) - 8.0));
+    }
+    return array<vec4<f32>, 2>(d * (hi4(q[w]) - 8.0), d * (hi4(q[w + 1u]) - 8.0));
+}
+fn w_dot32(row: u32, it: u32, xi: u32) -> f32 {
+    let b = row * p.nb + it;
+    let q = wq[b];
+    let x0 = x[xi]; let x1 = x[xi + 1u]; let x2 = x[xi + 2u]; let x3 = x[xi + 3u];
+    let x4 = x[xi + 4u]; let x5 = x[xi + 5u]; let x6 = x[xi + 6u]; let x7 = x[xi + 7u];
+    let s = dot(lo4(q.x), x0) + dot(lo4(q.y), x1) + dot(lo4(q.z), x2) + dot(lo4(q.w), x3) +
+            dot(hi4(q.x), x4) + dot(hi4(q.y), x5) + dot(hi4(q.z), x6) + dot(hi4(q.w), x7);
+    let sx = x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7;
+    return f16_at(b) * (s - 8.0 * (sx.x + sx.y + sx.z + sx.w));
+}

@@ -1,0 +1,19 @@
+// Q8_0 (ggml): blocks of 32 int8 q and an f16 scale d; w = d * q.
+// GPU layout: q of block b in wq[2b], wq[2b+1]; d in wd (f16 pairs).
+fn w_load8(row: u32, k: u32) -> array<vec4<f32>, 2> {
+    let b = row * p.nb + (k >> 5u);
+    let j = k & 31u;
+    let q = wq[2u * b + (j >> 4u)];
+    let w = (j & 15u) >> 2u;
+    let d = f16_at(b);
+    return array<vec4<f32>, 2>(d * i8x4(q[w]), d * i8x4(q[w + 1u]));
+}
+fn w_dot32(row: u32, it: u32, xi: u32) -> f32 {
+    let b = row * p.nb + it;
+    let q0 = wq[2u * b];
+    let q1 = wq[2u * b + 1u];
+    let s = dot(i8x4(q0.x), x[xi]) + dot(i8x4(q0.y), x[xi + 1u]) + dot(i8x4(q0.z), x[xi + 2u]) +
+            dot(i8x4(q0.w), x[xi + 3u]) + dot(i8x4(q1.x), x[xi + 4u]) + dot(i8x4(q1.y), x[xi + 5u]) +
+            dot(i8x4(q1.z), x[xi + 6u]) + dot(i8x4(q1.w), x[xi + 7u]);
+    return f16_at(b) * s;
+}
