@@ -81,7 +81,8 @@ WASM_SRC  := engine/model.c engine/forward.c engine/sampler.c engine/tokenizer.c
              engine/cpu/simd_wasm.c engine/format/gguf.c engine/format/types.c engine/format/quants.c
 WASM_CFLAGS := -O3 -msimd128 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(INCLUDES) \
              -DLLMCAP_VERSION=\"$(VERSION)\"
-WASM_FLAGS := $(WASM_CFLAGS) -sMODULARIZE=1 -sEXPORT_NAME=createLlmcapEngine \
+# (the CPU-only builds: no WebGPU backend; engine/webgpu/wasm_webgpu.mk builds one with it)
+WASM_FLAGS := $(WASM_CFLAGS) -DLLMCAP_NO_WEBGPU -sMODULARIZE=1 -sEXPORT_NAME=createLlmcapEngine \
              -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sENVIRONMENT=web,worker,node \
              -sEXPORTED_RUNTIME_METHODS=ccall,UTF8ToString -sEXPORTED_FUNCTIONS=_malloc,_free
 # pthreads: workers started with the module (a call cannot wait for one to

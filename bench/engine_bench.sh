@@ -16,7 +16,8 @@
 #          113-134 (F16) tokens/s (orientation: we aim for >= 1.0 of the midpoint)
 #   memory: peak RSS / (model file + KV cache) (target <= 1.10)
 #   WASM: single-thread tg32 in node against native single-thread (target >= 0.50),
-#          when build/wasm exists (make wasm)
+#          when build/wasm exists (make wasm); and tg32 of the pthreads build
+#          (llmcap-engine-mt.js) on 2 threads against native on 2 threads
 set -eu
 build=${1:-build}
 eng=${LLMCAP_ENGINE:-$build/llmcap-engine}
@@ -33,16 +34,24 @@ for t in F16 Q8_0 Q4_0; do
   "$eng" bench -m "$models/small-$t.gguf" -p 0 -n 32 -r 3 -t 1 --membw-mib 0 -o json > "$tmp/$t.1.json"
 done
 wasm=""
+# tg32 of one WASM build (base name $1, threads $2) on model $3, JSON to stdout
+wasm_tg() {
+  NODE_OPTIONS=--no-experimental-fetch node -e '
+    const fs = require("fs"), path = require("path");
+    const [dir, base, nt, model] = [path.resolve(process.argv[1]), process.argv[2], +process.argv[3], process.argv[4]];
+    const api = require(dir + "/api.js");
+    require(dir + "/" + base + ".js")({ wasmBinary: fs.readFileSync(dir + "/" + base + ".wasm") }).then((M) => {
+      const m = api.wrap(M, { nThreads: nt }).loadModel(fs.readFileSync(model));
+      process.stdout.write(JSON.stringify(m.bench({ nPrompt: 0, nGen: 32, reps: 3 })));
+      process.exit(0); /* the pthreads build keeps its workers alive */
+    });' "$build/wasm" "$1" "$2" "$3"
+}
 if [ -f "$build/wasm/llmcap-engine.js" ] && command -v node >/dev/null; then
-  for t in Q8_0 Q4_0; do
-    NODE_OPTIONS=--no-experimental-fetch node -e '
-      const fs = require("fs"), path = require("path");
-      const dir = path.resolve(process.argv[1]);
-      const api = require(dir + "/api.js");
-      require(dir + "/llmcap-engine.js")({ wasmBinary: fs.readFileSync(dir + "/llmcap-engine.wasm") }).then((M) => {
-        const m = api.wrap(M).loadModel(fs.readFileSync(process.argv[2]));
-        process.stdout.write(JSON.stringify(m.bench({ nPrompt: 0, nGen: 32, reps: 3 })));
-      });' "$build/wasm" "$models/small-$t.gguf" > "$tmp/$t.wasm.json"
+  for t in F16 Q8_0 Q4_0; do
+    wasm_tg llmcap-engine 1 "$models/small-$t.gguf" > "$tmp/$t.wasm.json"
+    if [ -f "$build/wasm/llmcap-engine-mt.js" ]; then
+      wasm_tg llmcap-engine-mt 2 "$models/small-$t.gguf" > "$tmp/$t.wasm2.json"
+    fi
   done
   wasm=1
 fi
@@ -53,7 +62,8 @@ ref_tg = {"F16": (113, 134), "Q8_0": (151, 157), "Q4_0": (286, 369)}
 ref_pp = {"F16": 770, "Q8_0": 780, "Q4_0": 1190}
 print("llmcap-engine, small shape (155.7 M params), CPU, 2 threads unless noted")
 print(f"{'type':5} {'tg32 t/s':>9} {'eff GB/s':>9} {'triad':>6} {'ratio':>6} {'read':>6} {'vs llama.cpp':>12} "
-      f"{'pp64 t/s':>9} {'ratio':>6} {'RSS/(file+KV)':>13} {'tg 1 thr':>9} {'wasm 1 thr':>10} {'ratio':>6}")
+      f"{'pp64 t/s':>9} {'ratio':>6} {'RSS/(file+KV)':>13} {'tg 1 thr':>9} {'wasm 1 thr':>10} {'ratio':>6} "
+      f"{'wasm 2 thr':>10} {'ratio':>6}")
 worst = {}
 for t in ("F16", "Q8_0", "Q4_0"):
     rows = json.load(open(f"{tmp}/{t}.2.json"))
@@ -64,13 +74,17 @@ for t in ("F16", "Q8_0", "Q4_0"):
     eff = tg["eff_gbps"]
     mid = sum(ref_tg[t]) / 2
     rss = tg["peak_rss_bytes"] / (tg["model_file_bytes"] + tg["kv_bytes"])
-    w, wr = "", ""
+    w, wr, w2, wr2 = "", "", "", ""
     if wasm and os.path.exists(f"{tmp}/{t}.wasm.json"):
         wt = json.load(open(f"{tmp}/{t}.wasm.json"))[0]["avg_ts"]
         w, wr = f"{wt:10.1f}", f"{wt / one['avg_ts']:6.2f}"
+    if wasm and os.path.exists(f"{tmp}/{t}.wasm2.json"):
+        wt2 = json.load(open(f"{tmp}/{t}.wasm2.json"))[0]["avg_ts"]
+        w2, wr2 = f"{wt2:10.1f}", f"{wt2 / tg['avg_ts']:6.2f}"
     print(f"{t:5} {tg['avg_ts']:9.1f} {eff:9.2f} {bw:6.1f} {eff / bw:6.2f} {tg['mem_read_gbps']:6.1f} {tg['avg_ts'] / mid:12.2f} "
-          f"{pp['avg_ts']:9.1f} {pp['avg_ts'] / ref_pp[t]:6.2f} {rss:13.3f} {one['avg_ts']:9.1f} {w:>10} {wr:>6}")
+          f"{pp['avg_ts']:9.1f} {pp['avg_ts'] / ref_pp[t]:6.2f} {rss:13.3f} {one['avg_ts']:9.1f} {w:>10} {wr:>6} {w2:>10} {wr2:>6}")
 print("(triad and read: GB/s of the STREAM-style triad and of a read-only pass, 2 threads, 256 MiB arrays)")
 print("targets: decode eff/triad >= 0.80; pp64 / llama.cpp pp64 >= 0.50; RSS/(file+KV) <= 1.10; wasm/native 1 thread >= 0.50")
+print("(wasm 2 thr: the pthreads build, llmcap-engine-mt.js, ratio to native tg32 on 2 threads; no target)")
 print(f"simd: {tg['simd']}; cpu: {tg['cpu_info']}")
 PY

@@ -54,12 +54,15 @@ static const int TYPES[] = {GGUF_TYPE_F32, GGUF_TYPE_F16, GGUF_TYPE_BF16, GGUF_T
                             GGUF_TYPE_Q6_K};
 #define N_TYPES (int)(sizeof TYPES / sizeof TYPES[0])
 
-/* a weight matrix: `distinct` random rows quantized once, repeated to fill `rows` */
+/* a weight matrix: `distinct` random rows quantized once, repeated to fill
+ * `rows`; `acts` activation rows (floats in x, converted into a by
+ * matrix_use_level for the level under test: levels may differ in layout) */
 typedef struct {
-    int type, at;
+    int type, at, acts;
     int64_t n, rows;
     size_t rb, ab;
     uint8_t *w, *a;
+    float *x;
 } matrix;
 
 static int make_matrix(matrix *m, int type, int64_t n, int64_t rows, int acts) {
@@ -69,11 +72,14 @@ static int make_matrix(matrix *m, int type, int64_t n, int64_t rows, int acts) {
     m->n = n;
     m->rows = rows;
     m->rb = (size_t)gguf_type_row_bytes(type, (uint64_t)n, NULL);
+    m->acts = acts;
     m->ab = (size_t)gguf_type_row_bytes(m->at, (uint64_t)n, NULL);
     m->w = aligned_alloc(64, ((size_t)rows * m->rb + 63) / 64 * 64);
-    m->a = aligned_alloc(64, ((size_t)acts * m->ab + 63) / 64 * 64);
+    /* 4 bytes per element: the widest activation layout of any level */
+    m->a = aligned_alloc(64, ((size_t)acts * (size_t)n * 4 + 63) / 64 * 64);
+    m->x = malloc((size_t)acts * (size_t)n * sizeof *m->x);
     float *x = malloc((size_t)n * sizeof *x);
-    if (!m->w || !m->a || !x) return -1;
+    if (!m->w || !m->a || !m->x || !x) return -1;
     for (int64_t r = 0; r < rows; r++) {
         if (r < distinct) {
             for (int64_t i = 0; i < n; i++) x[i] = 0.03f * rnd_gauss();
@@ -90,17 +96,22 @@ static int make_matrix(matrix *m, int type, int64_t n, int64_t rows, int acts) {
             for (int k = 0; k < 3; k++) row[base + k * es] = (uint8_t)(r >> (8 * k));
         }
     }
-    for (int c = 0; c < acts; c++) {
-        for (int64_t i = 0; i < n; i++) x[i] = rnd_gauss();
-        cpu_kernels_get(CPU_SIMD_SCALAR)->quantize_act[m->at](x, m->a + (size_t)c * m->ab, n);
-    }
+    for (int64_t i = 0; i < (int64_t)acts * n; i++) m->x[i] = rnd_gauss();
     free(x);
     return 0;
+}
+
+/* the activation rows in level k's layout (the kernels of k read them) */
+static void matrix_use_level(matrix *m, const cpu_kernels *k) {
+    m->ab = cpu_act_row_bytes(k, m->at, m->n);
+    for (int c = 0; c < m->acts; c++)
+        k->quantize_act[m->at](m->x + (size_t)c * (size_t)m->n, m->a + (size_t)c * m->ab, m->n);
 }
 
 static void free_matrix(matrix *m) {
     free(m->w);
     free(m->a);
+    free(m->x);
 }
 
 /* ---- decode: vec_dot over all rows, split over threads ---- */
@@ -181,7 +192,7 @@ static double bench_prefill(const matrix *m, cpu_gemm_tile_fn tile, int tokens, 
 static double bench_quant(const cpu_kernels *k, int at, int64_t n, double min_s) {
     const int rows = 64;
     float *x = malloc((size_t)rows * (size_t)n * sizeof *x);
-    const size_t rb = (size_t)gguf_type_row_bytes(at, (uint64_t)n, NULL);
+    const size_t rb = cpu_act_row_bytes(k, at, n);
     uint8_t *q = malloc((size_t)rows * rb);
     for (int64_t i = 0; i < rows * n; i++) x[i] = rnd_gauss();
     long calls = 0;
@@ -254,6 +265,7 @@ int main(int argc, char **argv) {
         printf("%-6s", gguf_type_name(types[i]));
         double base = 0;
         for (int l = 0; l < nl; l++) {
+            matrix_use_level(&m, lv[l]);
             const double g = bench_decode(&m, lv[l]->vec_dot[types[i]], 1, l ? passes : 2);
             if (l == 0) base = g;
             printf(" %8.2f (%5.1fx)", g, g / base);
@@ -278,6 +290,7 @@ int main(int argc, char **argv) {
         printf("%-6s", gguf_type_name(types[i]));
         double base = 0;
         for (int l = 0; l < nl; l++) {
+            matrix_use_level(&m, lv[l]);
             const double g = bench_prefill(&m, lv[l]->gemm_tile[types[i]], tokens, l ? 0.2 : 0.05);
             if (l == 0) base = g;
             printf(" %8.2f (%5.1fx)", g, g / base);

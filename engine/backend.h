@@ -52,6 +52,20 @@ typedef struct eng_backend_ops {
     eng_status (*profile)(eng_backend *be, bool on, eng_kernel_time *out, int cap, int *n, char *err, size_t err_len);
     /* optional: report an error latched by an operation (ops return void) or the device */
     eng_status (*check)(eng_backend *be, char *err, size_t err_len);
+    /* Optional fused operations (NULL: forward.c issues the plain sequence); a
+     * GPU backend runs each as one dispatch when it can (decode), which is what
+     * bounds a decode step there. `scratch` is a free buffer of the input's size.
+     * y[i] = W[i] (RMSNorm(x) * norm) + b[i] for i < n (n <= 3; W[i] share ne0) */
+    void (*norm_matmuls)(eng_backend *be, const eng_weight *norm, float eps, const eng_act *x, int n_tok, int n,
+                         const eng_weight *const *w, const eng_weight *const *b, eng_act *const *y, eng_act *scratch);
+    /* gate = silu(Wg m) * (Wu m), m = RMSNorm(x) * norm (up may be overwritten) */
+    void (*norm_glu)(eng_backend *be, const eng_weight *norm, float eps, const eng_act *x, int n_tok,
+                     const eng_weight *wg, const eng_weight *wu, eng_act *gate, eng_act *up, eng_act *scratch);
+    /* y += W x (scratch: [n_tok][W rows]) */
+    void (*matmul_add)(eng_backend *be, const eng_weight *w, const eng_act *x, int n_tok, eng_act *y,
+                       eng_act *scratch);
+    /* true: attention rotates q and k itself (RoPE), forward.c skips rope */
+    bool rope_in_attention;
 } eng_backend_ops;
 
 struct eng_backend {

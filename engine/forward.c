@@ -56,8 +56,14 @@ eng_status eng_ctx_create(const eng_model *m, const eng_ctx_params *pin, eng_ctx
     const eng_backend_ops *ops = NULL;
     bool is_auto = false;
     if (!p.backend || !strcmp(p.backend, "cpu")) ops = &eng_backend_cpu;
+#ifdef LLMCAP_NO_WEBGPU /* a build without the WebGPU backend (the CPU-only WASM module) */
+    else if (!strcmp(p.backend, "webgpu"))
+        return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED, "this build has no WebGPU backend (available: cpu)");
+    else if (!strcmp(p.backend, "auto")) ops = &eng_backend_cpu;
+#else
     else if (!strcmp(p.backend, "webgpu")) ops = &eng_backend_webgpu;
     else if (!strcmp(p.backend, "auto")) ops = &eng_backend_webgpu, is_auto = true;
+#endif
     else return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED, "unknown backend '%s' (available: cpu, webgpu, auto)",
                          p.backend);
 
@@ -151,26 +157,56 @@ static eng_status forward(eng_ctx *c, const int32_t *tok, int n, int pos0, fwd_o
     o->embed(be, &m->tok_embd, tok, n, s->x);
     for (int il = 0; il < hp->n_layer; il++) {
         const eng_layer *L = &m->layers[il];
-        o->rmsnorm(be, s->x, &L->attn_norm, hp->norm_eps, n, s->xn);
-        o->matmul(be, &L->wq, &L->bq, s->xn, n, s->q);
-        o->matmul(be, &L->wk, &L->bk, s->xn, n, s->k);
-        o->matmul(be, &L->wv, &L->bv, s->xn, n, s->v);
-        o->rope(be, s->q, n, hp->n_head, pos0);
-        o->rope(be, s->k, n, hp->n_head_kv, pos0);
+        if (o->norm_matmuls) {
+            const eng_weight *w[3] = {&L->wq, &L->wk, &L->wv}, *b[3] = {&L->bq, &L->bk, &L->bv};
+            eng_act *y[3] = {s->q, s->k, s->v};
+            o->norm_matmuls(be, &L->attn_norm, hp->norm_eps, s->x, n, 3, w, b, y, s->xn);
+        } else {
+            o->rmsnorm(be, s->x, &L->attn_norm, hp->norm_eps, n, s->xn);
+            o->matmul(be, &L->wq, &L->bq, s->xn, n, s->q);
+            o->matmul(be, &L->wk, &L->bk, s->xn, n, s->k);
+            o->matmul(be, &L->wv, &L->bv, s->xn, n, s->v);
+        }
+        if (!o->rope_in_attention) {
+            o->rope(be, s->q, n, hp->n_head, pos0);
+            o->rope(be, s->k, n, hp->n_head_kv, pos0);
+        }
         o->attention(be, il, s->q, s->k, s->v, n, pos0, s->att);
-        o->matmul(be, &L->wo, NULL, s->att, n, s->xn);
-        o->add(be, s->x, s->xn, (size_t)n * E);
-        o->rmsnorm(be, s->x, &L->ffn_norm, hp->norm_eps, n, s->xn);
-        o->matmul(be, &L->w_gate, NULL, s->xn, n, s->gate);
-        o->matmul(be, &L->w_up, NULL, s->xn, n, s->up);
-        o->swiglu(be, s->gate, s->up, (size_t)n * F);
-        o->matmul(be, &L->w_down, NULL, s->gate, n, s->xn);
-        o->add(be, s->x, s->xn, (size_t)n * E);
+        if (o->matmul_add) {
+            o->matmul_add(be, &L->wo, s->att, n, s->x, s->xn);
+        } else {
+            o->matmul(be, &L->wo, NULL, s->att, n, s->xn);
+            o->add(be, s->x, s->xn, (size_t)n * E);
+        }
+        if (o->norm_glu) {
+            o->norm_glu(be, &L->ffn_norm, hp->norm_eps, s->x, n, &L->w_gate, &L->w_up, s->gate, s->up, s->xn);
+        } else {
+            o->rmsnorm(be, s->x, &L->ffn_norm, hp->norm_eps, n, s->xn);
+            o->matmul(be, &L->w_gate, NULL, s->xn, n, s->gate);
+            o->matmul(be, &L->w_up, NULL, s->xn, n, s->up);
+            o->swiglu(be, s->gate, s->up, (size_t)n * F);
+        }
+        if (o->matmul_add) {
+            o->matmul_add(be, &L->w_down, s->gate, n, s->x, s->xn);
+        } else {
+            o->matmul(be, &L->w_down, NULL, s->gate, n, s->xn);
+            o->add(be, s->x, s->xn, (size_t)n * E);
+        }
     }
     if (want == OUT_NONE) return o->check ? o->check(be, err, err_len) : ENG_OK;
-    o->get_row(be, s->x, n - 1, (int)E, s->last);
-    o->rmsnorm(be, s->last, &m->output_norm, hp->norm_eps, 1, s->lastn);
-    o->matmul(be, &m->output, NULL, s->lastn, 1, s->logits);
+    const eng_act *last = s->x;
+    if (n > 1 || !o->norm_matmuls) {
+        o->get_row(be, s->x, n - 1, (int)E, s->last);
+        last = s->last;
+    }
+    if (o->norm_matmuls) {
+        const eng_weight *w[1] = {&m->output}, *b[1] = {NULL};
+        eng_act *y[1] = {s->logits};
+        o->norm_matmuls(be, &m->output_norm, hp->norm_eps, last, 1, 1, w, b, y, s->lastn);
+    } else {
+        o->rmsnorm(be, last, &m->output_norm, hp->norm_eps, 1, s->lastn);
+        o->matmul(be, &m->output, NULL, s->lastn, 1, s->logits);
+    }
     if (want == OUT_ARGMAX && o->argmax) return o->argmax(be, s->logits, (size_t)hp->n_vocab, next, err, err_len);
     eng_status st = o->read(be, s->logits, (size_t)hp->n_vocab, c->logits, err, err_len);
     if (st == ENG_OK && want == OUT_ARGMAX) *next = eng_argmax(c->logits, hp->n_vocab);

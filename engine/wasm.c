@@ -6,6 +6,12 @@
  * (valid until the next call that returns a string). Errors are reported as
  * {"error": "..."} JSON, or -1 / NULL with llmcap_eng_last_error().
  * Only compiled by emcc: the native build never sees this file's exports.
+ *
+ * Threads: the pthreads build (llmcap-engine-mt.js, -pthread) defines
+ * LLMCAP_WASM_MAX_THREADS, the size of its worker pool; calls that run the
+ * model take n_threads and clamp it to [1, that] (the single-threaded build:
+ * always 1), since a thread beyond the pool could only start after the call
+ * returned to the event loop.
  */
 #ifdef __EMSCRIPTEN__
 #include <emscripten/emscripten.h>
@@ -20,6 +26,13 @@
 #include "membw.h"
 
 #define MAX_MODELS 8
+#ifndef LLMCAP_WASM_MAX_THREADS
+#define LLMCAP_WASM_MAX_THREADS 1
+#endif
+
+static int clamp_threads(int n) {
+    return n < 1 ? 1 : n > LLMCAP_WASM_MAX_THREADS ? LLMCAP_WASM_MAX_THREADS : n;
+}
 
 typedef struct {
     eng_model *m;
@@ -75,6 +88,8 @@ static wasm_model *get(int h) {
 EMSCRIPTEN_KEEPALIVE void *llmcap_eng_alloc(size_t n) { return malloc(n ? n : 1); }
 EMSCRIPTEN_KEEPALIVE void llmcap_eng_free(void *p) { free(p); }
 EMSCRIPTEN_KEEPALIVE const char *llmcap_eng_last_error(void) { return last_error; }
+/* The most threads a call can use: the pthreads build's pool size, else 1. */
+EMSCRIPTEN_KEEPALIVE int llmcap_eng_max_threads(void) { return LLMCAP_WASM_MAX_THREADS; }
 
 /* Take ownership of buf (from llmcap_eng_alloc) holding a GGUF file of len bytes.
  * Returns a handle >= 0, or -1 (buf is freed; see llmcap_eng_last_error). */
@@ -113,10 +128,10 @@ EMSCRIPTEN_KEEPALIVE const char *llmcap_eng_info(int h) {
     out_reset();
     out_printf("{\"arch\":\"%s\",\"desc\":\"%s\",\"n_vocab\":%d,\"n_embd\":%d,\"n_layer\":%d,\"n_head\":%d,"
                "\"n_head_kv\":%d,\"n_ff\":%d,\"n_ctx_train\":%d,\"n_params\":%llu,\"model_size\":%llu,"
-               "\"has_tokenizer\":%s,\"simd\":\"%s\"}",
+               "\"has_tokenizer\":%s,\"max_threads\":%d,\"simd\":\"%s\"}",
                hp->arch, desc, hp->n_vocab, hp->n_embd, hp->n_layer, hp->n_head, hp->n_head_kv, hp->n_ff,
                hp->n_ctx_train, (unsigned long long)hp->n_params, (unsigned long long)hp->weight_bytes,
-               w->m->vocab ? "true" : "false",
+               w->m->vocab ? "true" : "false", LLMCAP_WASM_MAX_THREADS,
 #ifdef __wasm_simd128__
                "wasm-simd128"
 #else
@@ -147,16 +162,17 @@ EMSCRIPTEN_KEEPALIVE const char *llmcap_eng_tokenize(int h, const char *text, in
 static double now_ms(void) { return emscripten_get_now(); }
 
 /* Generate n_predict tokens after the prompt ids (JSON-free: a pointer to n
- * int32 ids in the heap). Returns {"tokens":[...],"text":"...","prompt_ms":..,
+ * int32 ids in the heap) on n_threads threads (clamped). Returns {"tokens":[...],"text":"...","prompt_ms":..,
  * "gen_ms":..,"logits_last_prompt": [top-5 [id, logit]...]} or NULL. */
 EMSCRIPTEN_KEEPALIVE const char *llmcap_eng_generate(int h, const int32_t *ids, int n, int n_predict, float temp,
                                                      int top_k, float top_p, double seed, int n_ctx, int kv_f32,
-                                                     int stop_at_eog) {
+                                                     int stop_at_eog, int n_threads) {
     wasm_model *w = get(h);
     if (!w) return NULL;
     eng_ctx_params cp = eng_ctx_default_params();
     cp.n_ctx = n_ctx > 0 ? n_ctx : n + n_predict;
     cp.type_kv = kv_f32 ? GGUF_TYPE_F32 : GGUF_TYPE_F16;
+    cp.n_threads = clamp_threads(n_threads);
     eng_ctx *c;
     if (eng_ctx_create(w->m, &cp, &c, last_error, sizeof last_error) != ENG_OK) return NULL;
     double t0 = now_ms();
@@ -214,13 +230,15 @@ EMSCRIPTEN_KEEPALIVE const char *llmcap_eng_generate(int h, const int32_t *ids, 
     return out_str;
 }
 
-/* The last-position logits of a prompt, copied to out (n_vocab floats). 0 or -1. */
-EMSCRIPTEN_KEEPALIVE int llmcap_eng_logits(int h, const int32_t *ids, int n, int kv_f32, float *out) {
+/* The last-position logits of a prompt, copied to out (n_vocab floats), on
+ * n_threads threads (clamped). 0 or -1. */
+EMSCRIPTEN_KEEPALIVE int llmcap_eng_logits(int h, const int32_t *ids, int n, int kv_f32, float *out, int n_threads) {
     wasm_model *w = get(h);
     if (!w) return -1;
     eng_ctx_params cp = eng_ctx_default_params();
     cp.n_ctx = n;
     cp.type_kv = kv_f32 ? GGUF_TYPE_F32 : GGUF_TYPE_F16;
+    cp.n_threads = clamp_threads(n_threads);
     eng_ctx *c;
     if (eng_ctx_create(w->m, &cp, &c, last_error, sizeof last_error) != ENG_OK) return -1;
     int rc = eng_decode(c, ids, n, last_error, sizeof last_error) == ENG_OK ? 0 : -1;
@@ -230,9 +248,9 @@ EMSCRIPTEN_KEEPALIVE int llmcap_eng_logits(int h, const int32_t *ids, int n, int
 }
 
 /* llama-bench-style pp n_prompt and tg n_gen (either may be 0), reps timed
- * repetitions after one warm-up. Returns JSON with llama-bench field names:
+ * repetitions after one warm-up, on n_threads threads (clamped). Returns JSON with llama-bench field names:
  * [{"n_prompt":..,"n_gen":..,"avg_ts":..,"stddev_ts":..,"samples_ts":[..],...}] */
-EMSCRIPTEN_KEEPALIVE const char *llmcap_eng_bench(int h, int n_prompt, int n_gen, int reps) {
+EMSCRIPTEN_KEEPALIVE const char *llmcap_eng_bench(int h, int n_prompt, int n_gen, int reps, int n_threads) {
     wasm_model *w = get(h);
     if (!w) return NULL;
     if (reps < 1 || n_prompt < 0 || n_gen < 0 || n_prompt + n_gen < 1) {
@@ -250,6 +268,7 @@ EMSCRIPTEN_KEEPALIVE const char *llmcap_eng_bench(int h, int n_prompt, int n_gen
         if (np + ng == 0) continue;
         eng_ctx_params cp = eng_ctx_default_params();
         cp.n_ctx = np + ng;
+        cp.n_threads = clamp_threads(n_threads);
         eng_ctx *c;
         if (eng_ctx_create(w->m, &cp, &c, last_error, sizeof last_error) != ENG_OK) return NULL;
         double ts[1000];
@@ -282,7 +301,7 @@ EMSCRIPTEN_KEEPALIVE const char *llmcap_eng_bench(int h, int n_prompt, int n_gen
         int off = snprintf(rows[n_rows], sizeof rows[0],
                            "{\"engine\":\"llmcap-engine\",\"backend\":\"cpu\",\"backends\":\"CPU\",\"simd\":\"%s\","
                            "\"build_version\":\"%s\",\"model_type\":\"%s\",\"model_size\":%llu,\"model_n_params\":%llu,"
-                           "\"n_threads\":1,\"n_batch\":%d,\"type_k\":\"f16\",\"type_v\":\"f16\",\"n_gpu_layers\":0,"
+                           "\"n_threads\":%d,\"n_batch\":%d,\"type_k\":\"f16\",\"type_v\":\"f16\",\"n_gpu_layers\":0,"
                            "\"n_prompt\":%d,\"n_gen\":%d,\"n_depth\":0,\"avg_ts\":%.6f,\"stddev_ts\":%.6f,\"samples_ts\":[",
 #ifdef __wasm_simd128__
                            "wasm-simd128",
@@ -295,7 +314,7 @@ EMSCRIPTEN_KEEPALIVE const char *llmcap_eng_bench(int h, int n_prompt, int n_gen
                            "0.0.0",
 #endif
                            desc, (unsigned long long)w->m->hp.weight_bytes, (unsigned long long)w->m->hp.n_params,
-                           cp.n_batch, np, ng, avg, sd);
+                           cp.n_threads, cp.n_batch, np, ng, avg, sd);
         for (int r = 0; r < nr && off < (int)sizeof rows[0] - 32; r++)
             off += snprintf(rows[n_rows] + off, sizeof rows[0] - (size_t)off, r ? ",%.4f" : "%.4f", ts[r]);
         snprintf(rows[n_rows] + off, sizeof rows[0] - (size_t)off, "]}");

@@ -120,9 +120,10 @@ static eng_act *cpu_act_new(eng_backend *be, size_t n) {
     eng_act *a = calloc(1, sizeof *a);
     if (!a) return NULL;
     a->data = calloc(n ? n : 1, sizeof(float));
-    /* the widest activation type is F16/BF16 (2 bytes per value); Q8_0, Q8_1
-     * and Q8_K take 34/32, 36/32 and 292/256 bytes per value */
-    a->q_cap = 2 * n + 64;
+    /* activation rows take at most 4 bytes per value in any level's layout
+     * (cpu_act_row_bytes; GGUF's F16/BF16 take 2, Q8_0/Q8_1/Q8_K 34/32,
+     * 36/32 and 292/256, WASM128's Q8_0 and F16 layouts 3.5 and 4) */
+    a->q_cap = 4 * n + 64;
     a->q = malloc(a->q_cap);
     if (!a->data || !a->q) { free(a->data); free(a->q); free(a); return NULL; }
     a->n = n;
@@ -246,7 +247,7 @@ static void cpu_matmul(eng_backend *be, const eng_weight *w, const eng_weight *b
         atomic_store_explicit(&c->ranges[i].next, b, memory_order_relaxed);
         c->ranges[i].end = e;
     }
-    t.a_row_bytes = (size_t)gguf_type_row_bytes(vt, (uint64_t)K, NULL);
+    t.a_row_bytes = cpu_act_row_bytes(c->k, vt, K);
     if (vt == GGUF_TYPE_F32) {
         t.a = x->data;
     } else {

@@ -129,7 +129,12 @@ static void merge_table(cpu_kernels *dst, const cpu_kernels *base, const cpu_ker
     dst->level = over->level;
     dst->name = over->name;
     for (int t = 0; t < GGUF_TYPE_COUNT; t++) {
-        if (over->quantize_act[t]) dst->quantize_act[t] = over->quantize_act[t];
+        if (over->quantize_act[t]) {
+            /* a quantizer brings its layout (GGUF's when act_block_bytes is 0) */
+            dst->quantize_act[t] = over->quantize_act[t];
+            dst->act_block_bytes[t] = over->act_block_bytes[t];
+            dst->act_to_gguf[t] = over->act_to_gguf[t];
+        }
         if (over->vec_dot[t]) dst->vec_dot[t] = over->vec_dot[t];
         if (over->gemm_tile[t]) dst->gemm_tile[t] = over->gemm_tile[t];
     }
@@ -172,6 +177,12 @@ const char *cpu_simd_name(cpu_simd level) {
     case CPU_SIMD_WASM128: return "wasm-simd128";
     default: return "unknown";
     }
+}
+
+size_t cpu_act_row_bytes(const cpu_kernels *k, int type, int64_t n) {
+    const gguf_type_info *ti = gguf_type_get(type);
+    if (k->act_block_bytes[type] == 0) return (size_t)gguf_type_row_bytes(type, (uint64_t)n, NULL);
+    return (size_t)(n / ti->block_elems) * k->act_block_bytes[type];
 }
 
 const cpu_kernels *cpu_kernels_best(void) {

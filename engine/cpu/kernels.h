@@ -15,6 +15,13 @@
  * row sizes) and malloc'ed buffers satisfy this. Kernels never allocate,
  * print or fail, and are safe to call from several threads at once.
  *
+ * Activation layouts: a level's quantize_act, vec_dot and gemm_tile are only
+ * ever used together, so a level may keep an activation type in its own
+ * layout (act_block_bytes != 0), e.g. WASM128 widens Q8_0 activations to
+ * int16 once per matmul instead of once per weight row. Callers size
+ * activation rows with cpu_act_row_bytes(), never with the GGUF row size,
+ * and tests read such rows back through act_to_gguf.
+ *
  * Implementation: kernels.c (SCALAR, dispatch), simd_avx2.c, simd_avx512.c,
  * simd_wasm.c; each SIMD file exports one partial table (simd.h) that
  * kernels.c completes from the level below.
@@ -51,6 +58,12 @@ typedef struct cpu_kernels {
     const char *name;                                  /* "scalar", "avx2", "avx512", "wasm-simd128" */
     /* indexed by the activation (vec_dot) type: Q8_0, Q8_1, Q8_K, F16, BF16, F32 */
     gguf_from_float_fn quantize_act[GGUF_TYPE_COUNT];
+    /* bytes of one activation block in this level's layout (same index);
+     * 0 = the GGUF layout of that type */
+    uint32_t act_block_bytes[GGUF_TYPE_COUNT];
+    /* this level's layout back to the GGUF bytes quantize_act of SCALAR
+     * writes (n elements); NULL where the layout is GGUF's. For tests. */
+    void (*act_to_gguf[GGUF_TYPE_COUNT])(const void *src, void *dst, int64_t n);
     /* indexed by weight type; NULL for types the engine does not run */
     gguf_vec_dot_fn vec_dot[GGUF_TYPE_COUNT];
     cpu_gemm_tile_fn gemm_tile[GGUF_TYPE_COUNT];
@@ -68,5 +81,9 @@ const cpu_kernels *cpu_kernels_get(cpu_simd level);
  * environment caps it, for tests and comparisons). Never NULL. */
 const cpu_kernels *cpu_kernels_best(void);
 const char *cpu_simd_name(cpu_simd level);
+/* Bytes of one row of n elements of activation type `type` in k's layout
+ * (n a multiple of the type's block size). At most 4 bytes per element for
+ * every level and type (F32 and the WASM128 layouts are the widest). */
+size_t cpu_act_row_bytes(const cpu_kernels *k, int type, int64_t n);
 
 #endif

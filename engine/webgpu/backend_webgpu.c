@@ -28,6 +28,7 @@
  * as the CPU backend does.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,14 +46,18 @@ WGSL(type_q4_k) WGSL(type_q6_k) WGSL(ops_common) WGSL(rmsnorm) WGSL(rope) WGSL(k
 WGSL(attention) WGSL(eltwise) WGSL(argmax)
 #undef WGSL
 
-/* Workgroup shape of the decode matvec: WG threads, TPR per row. */
-#define MV_WG 256
-#define MV_TPR 64
+/* Decode matvec: MV_WG threads per workgroup computing MV_R rows; the
+ * environment variable LLMCAP_WEBGPU_MV="WG,R" overrides them (tuning). */
+#define MV_WG 64
+#define MV_R 4
+/* argmax: floats per first-pass workgroup, and the partials' capacity */
+#define AM_CHUNK 2048
+#define AM_PARTS 1024
 /* threads per attention workgroup; head_dim <= 4 * AW */
 #define ATT_WG 64
 /* uniform slots per submission before a forced flush */
 #define PARAM_SLOTS 4096
-#define MAX_BIND 6
+#define MAX_BIND 9
 
 typedef struct wgt_chunk {
     wg_buffer buf;
@@ -60,14 +65,26 @@ typedef struct wgt_chunk {
     int64_t row0, rows;
 } wgt_chunk;
 
-/* A tensor on the GPU. */
+/* A tensor on the GPU. Q, K, V (and gate, up) of a layer are uploaded as one
+ * fused tensor when their types match (one matvec computes all three); their
+ * entries then share its chunk at row offset part_row0. */
 typedef struct wgt {
     const eng_weight *w;  /* the host tensor (key) */
     int type;             /* GPU type: the file's, or F16 when converted */
     int64_t ne0, ne1;
     int n_chunks;
     wgt_chunk *chunks;
+    int64_t part_row0;    /* first row within a fused tensor (0 otherwise) */
+    bool shared;          /* chunks belong to a fused tensor */
 } wgt;
+
+/* A layer's fused tensors (type -1 when not fused). */
+typedef struct wfused {
+    wgt qkv;              /* rows Q | K | V */
+    wg_buffer qkv_bias;   /* Q | K | V biases, or NULL */
+    int64_t nq, nk;       /* rows of the Q and K parts */
+    wgt glu;              /* rows gate | up */
+} wfused;
 
 struct eng_act {
     wg_buffer buf;
@@ -84,14 +101,25 @@ typedef struct bg_key {
 typedef struct bg_entry { bg_key key; wg_bindgroup g; bool used; } bg_entry;
 
 /* the parameter blocks (mirror mm_common.wgsl MM and ops_common.wgsl OP) */
-typedef struct mm_params { uint32_t K, M, row0, n_tok, ldy, bias, gx, nb; } mm_params;
-typedef struct op_params { uint32_t n, n_tok, a, b, c, d, gx, e; float f0, f1, f2, f3; } op_params;
+typedef struct mm_params {
+    uint32_t K, M, row0, n_tok, ldy, bias, gx, nb, flags, n0, n1, glu_off, xoff;
+    float eps;
+    uint32_t wr0, pad1;
+} mm_params;
+typedef struct op_params {
+    uint32_t n, n_tok, a, b, c, d, gx, e;
+    float f0, f1, f2, f3;
+    uint32_t n_rot, neox, u0, u1;
+} op_params;
+enum { MV_NORM = 1, MV_ADD = 2, MV_GLU = 4, MV_SPLIT = 8 };
 
 typedef struct gpu_be {
     wg_dev *dev;
     wg_limits lim;
     wg_pipeline *mv[GGUF_TYPE_COUNT], *mm[GGUF_TYPE_COUNT];
-    wg_pipeline *rmsnorm, *rope, *kv_store, *attention, *swiglu, *add, *argmax;
+    char mv_name[GGUF_TYPE_COUNT][24], mm_name[GGUF_TYPE_COUNT][24]; /* profiling labels */
+    unsigned mv_wg, mv_r;  /* matvec workgroup size and rows per workgroup */
+    wg_pipeline *rmsnorm, *rope, *kv_store, *attention, *swiglu, *add, *argmax_part, *argmax_final;
     wgt *tensors;          /* open-addressing table keyed by eng_weight pointer */
     size_t n_tensors_cap;
     wg_buffer *kc, *vc;    /* [n_layer] */
@@ -103,8 +131,9 @@ typedef struct gpu_be {
     uint8_t *params_host;
     uint32_t slot_bytes;
     int n_slots;
-    wg_buffer dummy;       /* bound where a kernel has no bias */
-    wg_buffer argmax_out;
+    wg_buffer dummy, dummy_w1, dummy_w2; /* bound where a kernel has no such input/output */
+    wg_buffer argmax_out;  /* AM_PARTS (value, index) pairs, then the result */
+    wfused *fused;         /* [n_layer] */
     bg_entry *bgs;
     size_t bg_cap, bg_n;
     eng_act *acts;
@@ -206,38 +235,32 @@ static void repack_rows(const eng_weight *w, int gt, int64_t r0, int64_t n, uint
     }
 }
 
-/* Plan the chunks of one tensor and upload them. */
-static eng_status upload_tensor(gpu_be *g, const eng_weight *w, char *err, size_t err_len) {
-    wgt *t = tensor_slot(g, w);
-    if (t->w) return ENG_OK; /* shared (tied output) */
-    const bool is_vec = w->ne1 <= 1 && w->type == GGUF_TYPE_F32;
-    int gt = gpu_native_type(w->type) ? w->type : GGUF_TYPE_F16;
-    if (!is_vec && w->ne0 % 32)
-        return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED,
-                        "webgpu: a weight with row length %lld (not a multiple of 32)", (long long)w->ne0);
-    if (gt == GGUF_TYPE_F16 && w->type != GGUF_TYPE_F16 && !gguf_type_get(w->type)->to_float)
-        return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED, "webgpu: weights of type %s",
-                        gguf_type_name(w->type));
-    uint64_t qrow, drow;
-    gpu_row_bytes(gt, w->ne0, &qrow, &drow);
-    const int64_t rows = w->ne1 < 1 ? 1 : w->ne1;
-    const uint64_t align = g->lim.min_storage_buffer_offset_alignment < 256 ? 256
-                                                                           : g->lim.min_storage_buffer_offset_alignment;
-    /* rows per chunk: both regions within one binding, the whole within one buffer */
+static uint64_t storage_align(const gpu_be *g) {
+    return g->lim.min_storage_buffer_offset_alignment < 256 ? 256 : g->lim.min_storage_buffer_offset_alignment;
+}
+
+/* Rows per chunk of a tensor with these row sizes (0 when one row is too big). */
+static uint64_t chunk_rows(const gpu_be *g, uint64_t qrow, uint64_t drow) {
     uint64_t cap_rows = g->lim.max_storage_buffer_binding_size / qrow;
     if (drow && g->lim.max_storage_buffer_binding_size / drow < cap_rows)
         cap_rows = g->lim.max_storage_buffer_binding_size / drow;
-    uint64_t by_buf = (g->lim.max_buffer_size - 2 * align) / (qrow + drow);
+    uint64_t by_buf = (g->lim.max_buffer_size - 2 * storage_align(g)) / (qrow + drow);
     if (by_buf < cap_rows) cap_rows = by_buf;
-    cap_rows = cap_rows / 64 * 64; /* whole matmul tiles */
-    if (cap_rows == 0)
-        return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED,
-                        "webgpu: one row of %llu bytes exceeds the adapter's storage binding limit (%llu bytes)",
-                        (unsigned long long)qrow, (unsigned long long)g->lim.max_storage_buffer_binding_size);
+    return cap_rows / 64 * 64; /* whole matmul tiles */
+}
+
+/* Upload parts[0..n) (same type and row length) as one tensor t whose rows
+ * are the parts' rows one after another, in chunks of cap_rows rows. */
+static eng_status upload_rows(gpu_be *g, wgt *t, const eng_weight *const *parts, int n, int gt, uint64_t cap_rows,
+                              char *err, size_t err_len) {
+    uint64_t qrow, drow;
+    gpu_row_bytes(gt, parts[0]->ne0, &qrow, &drow);
+    int64_t rows = 0;
+    for (int i = 0; i < n; i++) rows += parts[i]->ne1 < 1 ? 1 : parts[i]->ne1;
+    const uint64_t align = storage_align(g);
     int nc = (int)((rows + (int64_t)cap_rows - 1) / (int64_t)cap_rows);
-    t->w = w;
     t->type = gt;
-    t->ne0 = w->ne0;
+    t->ne0 = parts[0]->ne0;
     t->ne1 = rows;
     t->n_chunks = nc;
     t->chunks = calloc((size_t)nc, sizeof *t->chunks);
@@ -248,6 +271,8 @@ static eng_status upload_tensor(gpu_be *g, const eng_weight *w, char *err, size_
     uint8_t *qs = malloc((size_t)((uint64_t)step * qrow + 16)), *dd = malloc((size_t)((uint64_t)step * drow + 16));
     if (!qs || !dd) { free(qs); free(dd); return eng_fail(err, err_len, ENG_ERR_NOMEM, "out of memory"); }
     eng_status st = ENG_OK;
+    int part = 0;
+    int64_t part_row = 0; /* next row of parts[part] */
     for (int c = 0; c < nc && st == ENG_OK; c++) {
         wgt_chunk *ch = &t->chunks[c];
         ch->row0 = (int64_t)c * (int64_t)cap_rows;
@@ -255,29 +280,89 @@ static eng_status upload_tensor(gpu_be *g, const eng_weight *w, char *err, size_
         ch->qs_off = 0;
         ch->qs_size = align_up((uint64_t)ch->rows * qrow, 16);
         ch->d_off = drow ? align_up(ch->qs_size, align) : 0;
-        ch->d_size = drow ? align_up((uint64_t)ch->rows * drow, 16) : ch->qs_size;
+        ch->d_size = drow ? align_up((uint64_t)ch->rows * drow, 16) : ch->qs_size; /* no d: wd binds qs (unused) */
         uint64_t total = drow ? ch->d_off + ch->d_size : ch->qs_size;
-        if (!drow) ch->d_size = ch->qs_size; /* wd binds the qs region (unused) */
         ch->buf = wg_buffer_create(g->dev, total, WG_BUF_STORAGE | WG_BUF_COPY_DST, "weight");
         if (!ch->buf) {
             st = eng_fail(err, err_len, ENG_ERR_NOMEM, "webgpu: could not allocate %.1f MiB for a weight",
                           (double)total / 1048576.0);
             break;
         }
-        for (int64_t r = 0; r < ch->rows; r += step) {
-            int64_t n = ch->rows - r < step ? ch->rows - r : step;
-            repack_rows(w, gt, ch->row0 + r, n, qs, dd);
-            size_t qn = (size_t)align_up((uint64_t)n * qrow, 4), dn = (size_t)align_up((uint64_t)n * drow, 4);
-            /* zero the tail so a non-multiple-of-4 region is written whole */
-            memset(qs + (uint64_t)n * qrow, 0, qn - (size_t)((uint64_t)n * qrow));
-            if (drow) memset(dd + (uint64_t)n * drow, 0, dn - (size_t)((uint64_t)n * drow));
+        for (int64_t r = 0; r < ch->rows;) {
+            const eng_weight *w = parts[part];
+            const int64_t prow = w->ne1 < 1 ? 1 : w->ne1;
+            int64_t nr = ch->rows - r < step ? ch->rows - r : step;
+            if (nr > prow - part_row) nr = prow - part_row;
+            if (drow && (nr & 1) && r + nr < ch->rows) nr--; /* keep the next d write 4-aligned */
+            if (nr < 1) nr = 1;
+            repack_rows(w, gt, part_row, nr, qs, dd);
+            size_t qn = (size_t)align_up((uint64_t)nr * qrow, 4), dn = (size_t)align_up((uint64_t)nr * drow, 4);
+            /* zero the tail so a region that is not a multiple of 4 is written whole */
+            memset(qs + (uint64_t)nr * qrow, 0, qn - (size_t)((uint64_t)nr * qrow));
+            if (drow) memset(dd + (uint64_t)nr * drow, 0, dn - (size_t)((uint64_t)nr * drow));
             wg_write(g->dev, ch->buf, ch->qs_off + (uint64_t)r * qrow, qs, qn);
             if (drow) wg_write(g->dev, ch->buf, ch->d_off + (uint64_t)r * drow, dd, dn);
+            r += nr;
+            part_row += nr;
+            if (part_row == prow) { part++; part_row = 0; }
         }
     }
     free(qs);
     free(dd);
     return st;
+}
+
+static int gpu_type_of(const eng_weight *w) { return gpu_native_type(w->type) ? w->type : GGUF_TYPE_F16; }
+
+/* Plan the chunks of one tensor and upload them. */
+static eng_status upload_tensor(gpu_be *g, const eng_weight *w, char *err, size_t err_len) {
+    wgt *t = tensor_slot(g, w);
+    if (t->w) return ENG_OK; /* shared (tied output) or fused */
+    const bool is_vec = w->ne1 <= 1 && w->type == GGUF_TYPE_F32;
+    int gt = gpu_native_type(w->type) ? w->type : GGUF_TYPE_F16;
+    if (!is_vec && w->ne0 % 32)
+        return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED,
+                        "webgpu: a weight with row length %lld (not a multiple of 32)", (long long)w->ne0);
+    if (gt == GGUF_TYPE_F16 && w->type != GGUF_TYPE_F16 && !gguf_type_get(w->type)->to_float)
+        return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED, "webgpu: weights of type %s",
+                        gguf_type_name(w->type));
+    uint64_t qrow, drow;
+    gpu_row_bytes(gt, w->ne0, &qrow, &drow);
+    uint64_t cap_rows = chunk_rows(g, qrow, drow);
+    if (cap_rows == 0)
+        return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED,
+                        "webgpu: one row of %llu bytes exceeds the adapter's storage binding limit (%llu bytes)",
+                        (unsigned long long)qrow, (unsigned long long)g->lim.max_storage_buffer_binding_size);
+    t->w = w;
+    return upload_rows(g, t, &w, 1, gt, cap_rows, err, err_len);
+}
+
+/* Fuse parts[0..n) of one layer into t when they share type and row length
+ * and fit one chunk; then register each part as a view of it. false: not fused. */
+static bool try_fuse(gpu_be *g, wgt *t, const eng_weight *const *parts, int n, eng_status *st, char *err,
+                     size_t err_len) {
+    t->type = -1;
+    for (int i = 1; i < n; i++)
+        if (parts[i]->type != parts[0]->type || parts[i]->ne0 != parts[0]->ne0) return false;
+    if (parts[0]->ne0 % 32 || parts[0]->ne1 < 2) return false;
+    int gt = gpu_type_of(parts[0]);
+    uint64_t qrow, drow, rows = 0;
+    gpu_row_bytes(gt, parts[0]->ne0, &qrow, &drow);
+    for (int i = 0; i < n; i++) rows += (uint64_t)parts[i]->ne1;
+    if (chunk_rows(g, qrow, drow) < rows) return false;
+    *st = upload_rows(g, t, parts, n, gt, rows, err, err_len);
+    if (*st != ENG_OK) return true;
+    int64_t r0 = 0;
+    for (int i = 0; i < n; i++) {
+        wgt *v = tensor_slot(g, parts[i]);
+        *v = *t;
+        v->w = parts[i];
+        v->ne1 = parts[i]->ne1;
+        v->part_row0 = r0;
+        v->shared = true;
+        r0 += parts[i]->ne1;
+    }
+    return true;
 }
 
 /* ---- pipelines ---- */
@@ -318,24 +403,29 @@ static const char *type_wgsl(int t) {
 
 static eng_status make_mm_pipes(gpu_be *g, int t, char *err, size_t err_len) {
     if (g->mv[t]) return ENG_OK;
-    static const wg_binding_kind k[6] = {WG_BIND_UNIFORM_DYNAMIC, WG_BIND_STORAGE_RO, WG_BIND_STORAGE_RO,
-                                         WG_BIND_STORAGE_RO, WG_BIND_STORAGE_RW, WG_BIND_STORAGE_RO};
+    /* params, wq, wd, x, y, bias, g (norm), y1, y2 */
+    static const wg_binding_kind k[9] = {WG_BIND_UNIFORM_DYNAMIC, WG_BIND_STORAGE_RO, WG_BIND_STORAGE_RO,
+                                         WG_BIND_STORAGE_RO,      WG_BIND_STORAGE_RW, WG_BIND_STORAGE_RO,
+                                         WG_BIND_STORAGE_RO,      WG_BIND_STORAGE_RW, WG_BIND_STORAGE_RW};
     char consts[128], label[64];
-    snprintf(consts, sizeof consts, "const WG = %uu;\nconst TPR = %uu;\n", MV_WG, MV_TPR);
+    snprintf(consts, sizeof consts, "const MV_WG = %uu;\nconst MV_R = %uu;\n", g->mv_wg, g->mv_r);
     const char *parts[3] = {wgsl_mm_common, type_wgsl(t), wgsl_mm_kernels};
+    snprintf(g->mv_name[t], sizeof g->mv_name[t], "matvec_%s", gguf_type_get(t)->name);
+    snprintf(g->mm_name[t], sizeof g->mm_name[t], "matmul_%s", gguf_type_get(t)->name);
     snprintf(label, sizeof label, "matvec_%s", gguf_type_get(t)->name);
-    eng_status st = make_pipe(g, label, consts, parts, 3, "matvec", k, 6, &g->mv[t], err, err_len);
+    eng_status st = make_pipe(g, label, consts, parts, 3, "matvec", k, 9, &g->mv[t], err, err_len);
     if (st != ENG_OK) return st;
     snprintf(label, sizeof label, "matmul_%s", gguf_type_get(t)->name);
-    return make_pipe(g, label, consts, parts, 3, "matmul", k, 6, &g->mm[t], err, err_len);
+    return make_pipe(g, label, consts, parts, 3, "matmul", k, 9, &g->mm[t], err, err_len);
 }
 
 static eng_status make_op_pipes(gpu_be *g, bool kv_f16, char *err, size_t err_len) {
     const wg_binding_kind U = WG_BIND_UNIFORM_DYNAMIC, R = WG_BIND_STORAGE_RO, W = WG_BIND_STORAGE_RW;
-    char consts[96];
-    snprintf(consts, sizeof consts, "const KV_F16 = %s;\nconst AW = %uu;\n", kv_f16 ? "true" : "false", ATT_WG);
-    const wg_binding_kind k_norm[4] = {U, R, R, W}, k_rope[3] = {U, W, R}, k_kv[5] = {U, R, R, W, W},
-                          k_att[5] = {U, R, R, R, W}, k_elt[3] = {U, W, R}, k_arg[3] = {U, R, W};
+    char consts[160];
+    snprintf(consts, sizeof consts, "const KV_F16 = %s;\nconst AW = %uu;\nconst AM_CHUNK = %uu;\nconst AM_OUT = %uu;\n",
+             kv_f16 ? "true" : "false", ATT_WG, AM_CHUNK, 2 * AM_PARTS);
+    const wg_binding_kind k_norm[4] = {U, R, R, W}, k_rope[3] = {U, W, R}, k_kv[6] = {U, R, R, W, W, R},
+                          k_att[6] = {U, R, R, R, W, R}, k_elt[3] = {U, W, R}, k_arg[3] = {U, R, W};
     eng_status st;
 #define PIPE(field, file, entry, kinds)                                                                 \
     do {                                                                                                 \
@@ -350,7 +440,8 @@ static eng_status make_op_pipes(gpu_be *g, bool kv_f16, char *err, size_t err_le
     PIPE(attention, attention, "attention", k_att);
     PIPE(swiglu, eltwise, "swiglu", k_elt);
     PIPE(add, eltwise, "add", k_elt);
-    PIPE(argmax, argmax, "argmax", k_arg);
+    PIPE(argmax_part, argmax, "argmax_part", k_arg);
+    PIPE(argmax_final, argmax, "argmax_final", k_arg);
 #undef PIPE
     return ENG_OK;
 }
@@ -431,8 +522,7 @@ static void dispatch(gpu_be *g, const wg_pipeline *pipe, const void *prm, size_t
     memcpy(bb, b, (size_t)n * sizeof *b);
     bb[0].buf = g->params;
     bb[0].offset = 0;
-    bb[0].size = sizeof(op_params) > sizeof(mm_params) ? sizeof(op_params) : sizeof(mm_params);
-    bb[0].size = align_up(bb[0].size, 16);
+    bb[0].size = align_up(sizeof(op_params) > sizeof(mm_params) ? sizeof(op_params) : sizeof(mm_params), 16);
     wg_bindgroup bg = bindgroup(g, pipe, bb, n);
     if (!bg) { latch(g, "could not create a bind group", name); return; }
     uint32_t off = param_slot(g, prm, prm_n);
@@ -494,45 +584,143 @@ static void gpu_rmsnorm(eng_backend *be, const eng_act *x, const eng_weight *w, 
     dispatch(g, g->rmsnorm, &p, sizeof p, b, 4, gx, gy, "rmsnorm");
 }
 
+/* One matrix-product dispatch per chunk of t: n_tok == 1 runs the matvec
+ * kernel (with the options in `flags`), more tokens the tiled matmul. */
+static void mm_dispatch(gpu_be *g, const wgt *t, wg_buffer bias, const eng_act *x, uint32_t xoff, int n_tok,
+                        wg_buffer y, wg_buffer y1, wg_buffer y2, wg_buffer norm, float eps, uint32_t flags,
+                        uint32_t n0, uint32_t n1, uint32_t glu_off, int64_t rows_override) {
+    const gguf_type_info *ti = gguf_type_get(t->type);
+    for (int c = 0; c < t->n_chunks; c++) {
+        const wgt_chunk *ch = &t->chunks[c];
+        mm_params p = {0};
+        p.K = (uint32_t)t->ne0;
+        /* a part of a fused tensor: its rows only (one chunk) */
+        int64_t rows = rows_override > 0 ? rows_override : t->shared ? t->ne1 : ch->rows;
+        p.M = (uint32_t)rows;
+        p.row0 = t->shared ? 0 : (uint32_t)ch->row0;
+        p.wr0 = (uint32_t)t->part_row0;
+        p.n_tok = (uint32_t)n_tok;
+        p.ldy = (uint32_t)t->ne1;
+        p.bias = bias ? 1 : 0;
+        p.nb = (uint32_t)(t->ne0 / ti->block_elems);
+        p.flags = flags;
+        p.n0 = n0;
+        p.n1 = n1;
+        p.glu_off = glu_off;
+        p.xoff = xoff;
+        p.eps = eps;
+        uint32_t gx, gy;
+        const wg_pipeline *pipe;
+        const char *name;
+        if (n_tok == 1) {
+            grid(g, ((uint64_t)rows + g->mv_r - 1) / g->mv_r, &gx, &gy);
+            pipe = g->mv[t->type];
+            name = g->mv_name[t->type];
+        } else {
+            gx = (uint32_t)((rows + 63) / 64);
+            gy = (uint32_t)((n_tok + 63) / 64);
+            pipe = g->mm[t->type];
+            name = g->mm_name[t->type];
+        }
+        p.gx = gx;
+        wg_bind b[9] = {{0},
+                        {ch->buf, ch->qs_off, ch->qs_size},
+                        {ch->buf, ch->d_off, ch->d_size},
+                        B(x->buf),
+                        B(y),
+                        B(bias ? bias : g->dummy),
+                        B(norm ? norm : g->dummy),
+                        B(y1 ? y1 : g->dummy_w1),
+                        B(y2 ? y2 : g->dummy_w2)};
+        dispatch(g, pipe, &p, sizeof p, b, 9, gx, gy, name);
+    }
+}
+
 static void gpu_matmul(eng_backend *be, const eng_weight *w, const eng_weight *bias, const eng_act *x, int n_tok,
                        eng_act *y) {
     gpu_be *g = impl(be);
     wgt *t = tensor_find(g, w);
     if (!t) { latch(g, "a matrix weight was not uploaded", "internal error"); return; }
     wgt *bt = bias && bias->data ? tensor_find(g, bias) : NULL;
-    const gguf_type_info *ti = gguf_type_get(t->type);
-    for (int c = 0; c < t->n_chunks; c++) {
-        const wgt_chunk *ch = &t->chunks[c];
-        mm_params p = {0};
-        p.K = (uint32_t)t->ne0;
-        p.M = (uint32_t)ch->rows;
-        p.row0 = (uint32_t)ch->row0;
-        p.n_tok = (uint32_t)n_tok;
-        p.ldy = (uint32_t)t->ne1;
-        p.bias = bt ? 1 : 0;
-        p.nb = (uint32_t)(t->ne0 / ti->block_elems);
-        uint32_t gx, gy;
-        const wg_pipeline *pipe;
-        const char *name;
-        if (n_tok == 1) {
-            grid(g, ((uint64_t)ch->rows + MV_WG / MV_TPR - 1) / (MV_WG / MV_TPR), &gx, &gy);
-            pipe = g->mv[t->type];
-            name = "matvec";
-        } else {
-            gx = (uint32_t)((ch->rows + 63) / 64);
-            gy = (uint32_t)((n_tok + 63) / 64);
-            pipe = g->mm[t->type];
-            name = "matmul";
+    mm_dispatch(g, t, bt ? bt->chunks[0].buf : NULL, x, 0, n_tok, y->buf, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0);
+}
+
+static void gpu_rmsnorm(eng_backend *be, const eng_act *x, const eng_weight *w, float eps, int n_tok, eng_act *y);
+
+/* y_i = W_i (RMSNorm(x) * norm) + b_i: one dispatch for a fused Q|K|V at
+ * n_tok == 1; else RMSNorm into a scratch buffer and one product per weight. */
+static void gpu_norm_matmuls(eng_backend *be, const eng_weight *norm, float eps, const eng_act *x, int n_tok, int n,
+                             const eng_weight *const *w, const eng_weight *const *b, eng_act *const *y,
+                             eng_act *scratch) {
+    gpu_be *g = impl(be);
+    wgt *nt = tensor_find(g, norm);
+    if (!nt) { latch(g, "a norm weight was not uploaded", "internal error"); return; }
+    if (n_tok == 1) {
+        wgt *t0 = tensor_find(g, w[0]);
+        const eng_layer *L = be->m->layers;
+        int64_t il = -1;
+        if (t0 && t0->shared) {
+            il = ((const char *)w[0] - (const char *)L - (ptrdiff_t)offsetof(eng_layer, wq)) / (ptrdiff_t)sizeof *L;
+            if (il < 0 || il >= be->m->hp.n_layer || &L[il].wq != w[0]) il = -1;
         }
-        p.gx = gx;
-        wg_bind b[6] = {{0},
-                        {ch->buf, ch->qs_off, ch->qs_size},
-                        {ch->buf, ch->d_off, ch->d_size},
-                        B(x->buf),
-                        B(y->buf),
-                        bt ? B(bt->chunks[0].buf) : B(g->dummy)};
-        dispatch(g, pipe, &p, sizeof p, b, 6, gx, gy, name);
+        if (n == 3 && il >= 0 && g->fused[il].qkv.type >= 0 && w[1] == &L[il].wk && w[2] == &L[il].wv) {
+            const wfused *f = &g->fused[il];
+            mm_dispatch(g, &f->qkv, f->qkv_bias, x, 0, 1, y[0]->buf, y[1]->buf, y[2]->buf, nt->chunks[0].buf, eps,
+                        MV_NORM | MV_SPLIT, (uint32_t)f->nq, (uint32_t)f->nk, 0, 0);
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            wgt *t = tensor_find(g, w[i]);
+            wgt *bt = b[i] && b[i]->data ? tensor_find(g, b[i]) : NULL;
+            if (!t) { latch(g, "a matrix weight was not uploaded", "internal error"); return; }
+            mm_dispatch(g, t, bt ? bt->chunks[0].buf : NULL, x, 0, 1, y[i]->buf, NULL, NULL, nt->chunks[0].buf, eps,
+                        MV_NORM, 0, 0, 0, 0);
+        }
+        return;
     }
+    gpu_rmsnorm(be, x, norm, eps, n_tok, scratch);
+    for (int i = 0; i < n; i++) gpu_matmul(be, w[i], b[i], scratch, n_tok, y[i]);
+}
+
+static void gpu_swiglu(eng_backend *be, eng_act *gate, const eng_act *up, size_t n);
+
+/* gate = silu(Wg m) * (Wu m), m = RMSNorm(x) * norm: one dispatch for a fused
+ * gate|up at n_tok == 1. */
+static void gpu_norm_glu(eng_backend *be, const eng_weight *norm, float eps, const eng_act *x, int n_tok,
+                         const eng_weight *wg, const eng_weight *wu, eng_act *gate, eng_act *up, eng_act *scratch) {
+    gpu_be *g = impl(be);
+    wgt *nt = tensor_find(g, norm);
+    wgt *tg = tensor_find(g, wg);
+    if (!nt || !tg) { latch(g, "a weight was not uploaded", "internal error"); return; }
+    const eng_layer *L = be->m->layers;
+    int64_t il = ((const char *)wg - (const char *)L - (ptrdiff_t)offsetof(eng_layer, w_gate)) / (ptrdiff_t)sizeof *L;
+    if (n_tok == 1 && il >= 0 && il < be->m->hp.n_layer && &L[il].w_gate == wg && &L[il].w_up == wu &&
+        g->fused[il].glu.type >= 0) {
+        const wgt *f = &g->fused[il].glu;
+        mm_dispatch(g, f, NULL, x, 0, 1, gate->buf, NULL, NULL, nt->chunks[0].buf, eps, MV_NORM | MV_GLU, 0, 0,
+                    (uint32_t)wg->ne1, wg->ne1);
+        return;
+    }
+    gpu_rmsnorm(be, x, norm, eps, n_tok, scratch);
+    gpu_matmul(be, wg, NULL, scratch, n_tok, gate);
+    gpu_matmul(be, wu, NULL, scratch, n_tok, up);
+    gpu_swiglu(be, gate, up, (size_t)n_tok * (size_t)wg->ne1);
+}
+
+static void gpu_add(eng_backend *be, eng_act *x, const eng_act *y, size_t n);
+
+/* y += W x: the residual add in the matvec's epilogue at n_tok == 1. */
+static void gpu_matmul_add(eng_backend *be, const eng_weight *w, const eng_act *x, int n_tok, eng_act *y,
+                           eng_act *scratch) {
+    gpu_be *g = impl(be);
+    wgt *t = tensor_find(g, w);
+    if (!t) { latch(g, "a matrix weight was not uploaded", "internal error"); return; }
+    if (n_tok == 1) {
+        mm_dispatch(g, t, NULL, x, 0, 1, y->buf, NULL, NULL, NULL, 0, MV_ADD, 0, 0, 0, 0);
+        return;
+    }
+    gpu_matmul(be, w, NULL, x, n_tok, scratch);
+    gpu_add(be, y, scratch, (size_t)n_tok * (size_t)w->ne1);
 }
 
 /* The (cos, sin) table for positions pos0 .. pos0+n_tok, as the CPU backend. */
@@ -577,10 +765,12 @@ static void gpu_rope(eng_backend *be, eng_act *x, int n_tok, int n_head, int pos
     dispatch(g, g->rope, &p, sizeof p, b, 3, gx, gy, "rope");
 }
 
+/* RoPE happens here (rope_in_attention): kv_store rotates k, attention q. */
 static void gpu_attention(eng_backend *be, int il, const eng_act *q, const eng_act *k, const eng_act *v, int n_tok,
                           int pos0, eng_act *out) {
     gpu_be *g = impl(be);
     const eng_hparams *hp = &be->m->hp;
+    rope_table(be, n_tok, pos0);
     const uint32_t kv_dim = (uint32_t)(hp->n_head_kv * hp->head_dim);
     op_params p = {0};
     uint32_t gx, gy;
@@ -588,10 +778,13 @@ static void gpu_attention(eng_backend *be, int il, const eng_act *q, const eng_a
     p.n_tok = (uint32_t)n_tok;
     p.a = (uint32_t)pos0;
     p.b = kv_dim / 2;
+    p.c = (uint32_t)hp->head_dim;
+    p.n_rot = (uint32_t)hp->n_rot;
+    p.neox = hp->rope_type == ENG_ROPE_NEOX ? 1 : 0;
     eltwise_grid(g, p.n, &gx, &gy);
     p.gx = gx;
-    wg_bind bs[5] = {{0}, B(k->buf), B(v->buf), B(g->kc[il]), B(g->vc[il])};
-    dispatch(g, g->kv_store, &p, sizeof p, bs, 5, gx, gy, "kv_store");
+    wg_bind bs[6] = {{0}, B(k->buf), B(v->buf), B(g->kc[il]), B(g->vc[il]), B(g->rope_cs)};
+    dispatch(g, g->kv_store, &p, sizeof p, bs, 6, gx, gy, "kv_store");
 
     op_params a = {0};
     a.n = (uint32_t)hp->n_head;
@@ -601,10 +794,12 @@ static void gpu_attention(eng_backend *be, int il, const eng_act *q, const eng_a
     a.c = (uint32_t)hp->head_dim;
     a.d = kv_dim;
     a.f0 = 1.0f / sqrtf((float)hp->head_dim);
+    a.n_rot = p.n_rot;
+    a.neox = p.neox;
     grid(g, (uint64_t)n_tok * (uint64_t)hp->n_head, &gx, &gy);
     a.gx = gx;
-    wg_bind ba[5] = {{0}, B(q->buf), B(g->kc[il]), B(g->vc[il]), B(out->buf)};
-    dispatch(g, g->attention, &a, sizeof a, ba, 5, gx, gy, "attention");
+    wg_bind ba[6] = {{0}, B(q->buf), B(g->kc[il]), B(g->vc[il]), B(out->buf), B(g->rope_cs)};
+    dispatch(g, g->attention, &a, sizeof a, ba, 6, gx, gy, "attention");
 }
 
 static void elt(eng_backend *be, const wg_pipeline *pipe, eng_act *a, const eng_act *b, size_t n, const char *name) {
@@ -641,15 +836,19 @@ static eng_status gpu_read(eng_backend *be, const eng_act *x, size_t n, float *h
 
 static eng_status gpu_argmax(eng_backend *be, const eng_act *x, size_t n, int32_t *out, char *err, size_t err_len) {
     gpu_be *g = impl(be);
+    uint32_t parts = (uint32_t)((n + AM_CHUNK - 1) / AM_CHUNK);
+    if (parts > AM_PARTS) return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED, "webgpu: argmax over %zu values", n);
     op_params p = {0};
     p.n = (uint32_t)n;
-    p.gx = 1;
+    p.a = parts;
+    p.gx = parts;
     wg_bind b[3] = {{0}, B(x->buf), B(g->argmax_out)};
-    dispatch(g, g->argmax, &p, sizeof p, b, 3, 1, 1, "argmax");
+    dispatch(g, g->argmax_part, &p, sizeof p, b, 3, parts, 1, "argmax");
+    dispatch(g, g->argmax_final, &p, sizeof p, b, 3, 1, 1, "argmax");
     if (g->err != ENG_OK) return eng_fail(err, err_len, g->err, "%s", g->err_msg);
     flush_params(g);
     uint32_t v = 0;
-    eng_status st = wg_read(g->dev, g->argmax_out, 0, &v, 4, err, err_len);
+    eng_status st = wg_read(g->dev, g->argmax_out, 8u * AM_PARTS, &v, 4, err, err_len);
     if (st != ENG_OK) return st;
     if (v >= n) return eng_fail(err, err_len, ENG_ERR_BACKEND, "webgpu: argmax returned %u of %zu (NaN logits?)", v, n);
     *out = (int32_t)v;
@@ -681,7 +880,7 @@ static eng_status gpu_profile(eng_backend *be, bool on, eng_kernel_time *out, in
     gpu_be *g = impl(be);
     if (on) {
         submit(g);
-        eng_status st = wg_profile_begin(g->dev, 8192, err, err_len);
+        eng_status st = wg_profile_begin(g->dev, 2048, err, err_len);
         g->profiling = st == ENG_OK;
         return st;
     }
@@ -716,10 +915,10 @@ static eng_status gpu_profile(eng_backend *be, bool on, eng_kernel_time *out, in
 static eng_status check_limits(gpu_be *g, const eng_hparams *hp, const eng_ctx_params *p, char *err, size_t err_len) {
     const wg_limits *l = &g->lim;
     if (l->max_compute_invocations_per_workgroup < 256 || l->max_compute_workgroup_size_x < 256 ||
-        l->max_compute_workgroup_storage_size < 16384 || l->max_storage_buffers_per_shader_stage < 5)
+        l->max_compute_workgroup_storage_size < 16384 || l->max_storage_buffers_per_shader_stage < 8)
         return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED,
                         "webgpu: the adapter's limits are below what the kernels need "
-                        "(256 invocations per workgroup, 16 KiB workgroup storage, 5 storage buffers)");
+                        "(256 invocations per workgroup, 16 KiB workgroup storage, 8 storage buffers)");
     if (hp->head_dim > 4 * ATT_WG || hp->head_dim % 2 || hp->n_rot % 2)
         return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED, "webgpu: head_dim %d (even, at most %d)", hp->head_dim,
                         4 * ATT_WG);
@@ -769,6 +968,17 @@ static eng_status gpu_init(eng_backend *be, char *err, size_t err_len) {
     eng_status st = wg_open(&op, &g->dev, err, err_len);
     if (st != ENG_OK) return st;
     g->lim = *wg_get_limits(g->dev);
+    g->mv_wg = MV_WG;
+    g->mv_r = MV_R;
+    const char *mv = getenv("LLMCAP_WEBGPU_MV");
+    if (mv) {
+        unsigned a = 0, b = 0;
+        if (sscanf(mv, "%u,%u", &a, &b) != 2 || a < 32 || a > 256 || (a & (a - 1)) || b < 1 || b > 8)
+            return eng_fail(err, err_len, ENG_ERR_ARG,
+                            "LLMCAP_WEBGPU_MV='%s': expected \"WG,R\" (WG a power of two in [32, 256], R in [1, 8])", mv);
+        g->mv_wg = a;
+        g->mv_r = b;
+    }
     st = check_limits(g, hp, &be->p, err, err_len);
     if (st != ENG_OK) return st;
 
@@ -800,14 +1010,44 @@ static eng_status gpu_init(eng_backend *be, char *err, size_t err_len) {
     g->n_tensors_cap = 64;
     while (g->n_tensors_cap < (size_t)nw * 2) g->n_tensors_cap *= 2;
     g->tensors = calloc(g->n_tensors_cap, sizeof *g->tensors);
-    if (!g->tensors) { free(ws); return eng_fail(err, err_len, ENG_ERR_NOMEM, "out of memory"); }
+    g->fused = calloc((size_t)hp->n_layer, sizeof *g->fused);
+    if (!g->tensors || !g->fused) { free(ws); return eng_fail(err, err_len, ENG_ERR_NOMEM, "out of memory"); }
+    /* fused Q|K|V and gate|up per layer, where the types allow (before the rest) */
+    for (int il = 0; il < hp->n_layer && st == ENG_OK; il++) {
+        const eng_layer *L = &m->layers[il];
+        wfused *f = &g->fused[il];
+        const eng_weight *qkv[3] = {&L->wq, &L->wk, &L->wv}, *glu[2] = {&L->w_gate, &L->w_up};
+        const bool nb = !L->bq.data && !L->bk.data && !L->bv.data, ab = L->bq.data && L->bk.data && L->bv.data;
+        if (nb || ab) {
+            st = make_mm_pipes(g, gpu_type_of(&L->wq), err, err_len);
+            if (st == ENG_OK && try_fuse(g, &f->qkv, qkv, 3, &st, err, err_len) && st == ENG_OK && ab) {
+                int64_t nq = L->wq.ne1, nk = L->wk.ne1, nv = L->wv.ne1;
+                f->qkv_bias = wg_buffer_create(g->dev, align_up((uint64_t)(nq + nk + nv) * 4, 16),
+                                               WG_BUF_STORAGE | WG_BUF_COPY_DST, "qkv bias");
+                if (!f->qkv_bias) st = eng_fail(err, err_len, ENG_ERR_NOMEM, "out of memory");
+                else {
+                    wg_write(g->dev, f->qkv_bias, 0, L->bq.data, (size_t)nq * 4);
+                    wg_write(g->dev, f->qkv_bias, (uint64_t)nq * 4, L->bk.data, (size_t)nk * 4);
+                    wg_write(g->dev, f->qkv_bias, (uint64_t)(nq + nk) * 4, L->bv.data, (size_t)nv * 4);
+                }
+            }
+        } else {
+            f->qkv.type = -1;
+        }
+        f->nq = L->wq.ne1;
+        f->nk = L->wk.ne1;
+        if (st == ENG_OK) st = make_mm_pipes(g, gpu_type_of(&L->w_gate), err, err_len);
+        if (st == ENG_OK) try_fuse(g, &f->glu, glu, 2, &st, err, err_len);
+        if (st == ENG_OK && il % 4 == 3) st = wg_finish(g->dev, err, err_len);
+    }
+    if (st != ENG_OK) { free(ws); return st; }
     for (int i = 0; i < nw && st == ENG_OK; i++) {
         const eng_weight *w = ws[i];
         if (w->ne1 > 1 || w->type != GGUF_TYPE_F32) {
             int gt = gpu_native_type(w->type) ? w->type : GGUF_TYPE_F16;
             st = make_mm_pipes(g, gt, err, err_len);
         }
-        if (st == ENG_OK) st = upload_tensor(g, w, err, err_len);
+        if (st == ENG_OK) st = upload_tensor(g, w, err, err_len); /* no-op for fused parts */
         /* bound the staging memory the queue holds for uploads */
         if (st == ENG_OK && i % 16 == 15) st = wg_finish(g->dev, err, err_len);
     }
@@ -833,9 +1073,11 @@ static eng_status gpu_init(eng_backend *be, char *err, size_t err_len) {
                                  "params");
     g->params_host = calloc(PARAM_SLOTS, g->slot_bytes);
     g->dummy = wg_buffer_create(g->dev, 16, WG_BUF_STORAGE, "dummy");
-    g->argmax_out = wg_buffer_create(g->dev, 16, WG_BUF_STORAGE | WG_BUF_COPY_SRC, "argmax");
+    g->dummy_w1 = wg_buffer_create(g->dev, 16, WG_BUF_STORAGE, "dummy");
+    g->dummy_w2 = wg_buffer_create(g->dev, 16, WG_BUF_STORAGE, "dummy");
+    g->argmax_out = wg_buffer_create(g->dev, 8u * AM_PARTS + 16, WG_BUF_STORAGE | WG_BUF_COPY_SRC, "argmax");
     if (!g->rope_cs || !g->rope_host || !g->embed_host || !g->params || !g->params_host || !g->dummy ||
-        !g->argmax_out)
+        !g->dummy_w1 || !g->dummy_w2 || !g->argmax_out)
         return eng_fail(err, err_len, ENG_ERR_NOMEM, "out of memory");
     st = make_op_pipes(g, be->p.type_kv == GGUF_TYPE_F16, err, err_len);
     if (st != ENG_OK) return st;
@@ -858,26 +1100,37 @@ static void gpu_destroy(eng_backend *be) {
     }
     for (size_t i = 0; g->tensors && i < g->n_tensors_cap; i++) {
         wgt *t = &g->tensors[i];
-        if (!t->w) continue;
+        if (!t->w || t->shared) continue;
         for (int c = 0; c < t->n_chunks; c++)
             if (t->chunks[c].buf) wg_buffer_release(t->chunks[c].buf);
         free(t->chunks);
     }
     free(g->tensors);
+    for (int il = 0; g->fused && il < be->m->hp.n_layer; il++) {
+        wgt *ts[2] = {&g->fused[il].qkv, &g->fused[il].glu};
+        for (int k = 0; k < 2; k++) {
+            for (int c = 0; c < ts[k]->n_chunks; c++)
+                if (ts[k]->chunks[c].buf) wg_buffer_release(ts[k]->chunks[c].buf);
+            free(ts[k]->chunks);
+        }
+        if (g->fused[il].qkv_bias) wg_buffer_release(g->fused[il].qkv_bias);
+    }
+    free(g->fused);
     for (int il = 0; il < be->m->hp.n_layer; il++) {
         if (g->kc && g->kc[il]) wg_buffer_release(g->kc[il]);
         if (g->vc && g->vc[il]) wg_buffer_release(g->vc[il]);
     }
     free(g->kc);
     free(g->vc);
-    wg_buffer rel[] = {g->rope_cs, g->params, g->dummy, g->argmax_out};
+    wg_buffer rel[] = {g->rope_cs, g->params, g->dummy, g->dummy_w1, g->dummy_w2, g->argmax_out};
     for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++)
         if (rel[i]) wg_buffer_release(rel[i]);
     for (int t = 0; t < GGUF_TYPE_COUNT; t++) {
         if (g->mv[t]) wg_pipeline_release(g->mv[t]);
         if (g->mm[t]) wg_pipeline_release(g->mm[t]);
     }
-    wg_pipeline *ps[] = {g->rmsnorm, g->rope, g->kv_store, g->attention, g->swiglu, g->add, g->argmax};
+    wg_pipeline *ps[] = {g->rmsnorm, g->rope, g->kv_store, g->attention, g->swiglu, g->add, g->argmax_part,
+                         g->argmax_final};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
         if (ps[i]) wg_pipeline_release(ps[i]);
     free(g->rope_host);
@@ -916,4 +1169,8 @@ const eng_backend_ops eng_backend_webgpu = {
     .device_info = gpu_device_info,
     .profile = gpu_profile,
     .check = gpu_check,
+    .norm_matmuls = gpu_norm_matmuls,
+    .norm_glu = gpu_norm_glu,
+    .matmul_add = gpu_matmul_add,
+    .rope_in_attention = true,
 };

@@ -33,3 +33,11 @@ deps-webgpu:
 	      | $(SUDO) tee /etc/apt/sources.list.d/llmcap-backports.sources >/dev/null; fi; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq -t bookworm-backports mesa-vulkan-drivers libvulkan1; fi
 	@[ -f $(DAWN_LIB) ] || npm ci --no-audit --no-fund
+
+# A folder to copy to a GPU machine (engine + Dawn + Vulkan loader + runtime
+# libraries + the benchmark script): bench/gpu_bundle.sh. Run there:
+#   build/bundle-gpu/gpu_bench.sh OUT_DIR
+.PHONY: bundle-gpu
+bundle-gpu: deps-webgpu
+	@$(MAKE) --no-print-directory $(ENG_CLI)
+	bench/gpu_bundle.sh $(BUILD) $(BUILD)/bundle-gpu

@@ -5,7 +5,9 @@
  * The library: wg_open_params.lib_path; else $LLMCAP_DAWN_LIB; else
  * libwebgpu_wrapper.so beside the running executable (a self-contained bundle);
  * else LLMCAP_DAWN_DEFAULT, the npm copy's absolute path recorded by
- * engine/webgpu/webgpu.mk. It is loaded once per process and never unloaded.
+ * engine/webgpu/webgpu.mk (a candidate that does not load is skipped; the
+ * error names every one tried). It is loaded once per process and never
+ * unloaded; an explicit lib_path must then name that same library.
  *
  * Environment (optional): LLMCAP_WEBGPU_BACKEND = vulkan | opengles | opengl |
  * metal | d3d12 | d3d11 | null forces Dawn's backend (opengl/opengles also ask
@@ -16,14 +18,18 @@
  * WGPUFuture with a timeout (the instance is created with timedWaitAnyEnable).
  * Every asynchronous call uses callback mode WaitAnyOnly, so callbacks run
  * inside that wait on this thread. Device loss and uncaptured errors are
- * latched by the device's callbacks and reported by wg_check.
+ * latched by the device's callbacks and reported by wg_check; a timed-out wait
+ * is latched too. Creating a buffer, pipeline or bind group wraps the calls in
+ * error scopes (validation, out of memory) and waits for them, so its errors
+ * come back to the caller instead of being latched (load-time cost only; a
+ * failed bind group also latches its reason, wg_bindgroup_create having no
+ * error buffer).
  *
  * Not thread-safe: one thread uses a wg_dev at a time.
  */
 #include "wg.h"
 #include "wg_dawn_api.h"
 
-#include <ctype.h>
 #include <dlfcn.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -212,7 +218,7 @@ struct wg_dev {
     uint64_t timeout_ns;           /* per wait */
 
     /* first device-lost / uncaptured error, "" while none */
-    char latched[512];
+    char latched[1024];
     bool closing;                  /* wg_close: loss from our own destroy is no error */
 
     /* where the callbacks write, never a stack frame: a wait that timed out
@@ -225,7 +231,9 @@ struct wg_dev {
     /* recording */
     WGPUCommandEncoder enc;        /* NULL when nothing is recorded */
     WGPUComputePassEncoder pass;   /* NULL when no compute pass is open */
-    const wg_pipeline *pass_pipe;  /* pipeline last set in `pass` */
+    /* pipeline last set in `pass`: a handle, not our struct, since the pass
+     * holds a reference to it, its address cannot be reused meanwhile */
+    WGPUComputePipeline pass_pipe;
 
     /* wg_read's MAP_READ | COPY_DST staging buffer, grown as needed */
     WGPUBuffer staging;
@@ -478,9 +486,9 @@ eng_status wg_open(const wg_open_params *p, wg_dev **out, char *err, size_t err_
     if (p && p->want_timestamps && dawn.AdapterHasFeature(d->adapter, WGPUFeatureName_TimestampQuery))
         features[n_features++] = WGPUFeatureName_TimestampQuery;
     WGPUDeviceDescriptor ddesc = {0};
-    /* Dawn rounds timestamps to multiples of 2^17 ns by default (a
-     * fingerprinting defence for browsers, seen on lavapipe); profiling wants
-     * the device's own resolution */
+    /* Dawn quantizes timestamps by default (a timing-attack defence meant for
+     * browsers; on lavapipe every duration came out a multiple of 131072 ns);
+     * the toggle "timestamp_quantization" off gives the device's resolution */
     static const char *const NO_QUANTIZATION[] = {"timestamp_quantization"};
     WGPUDawnTogglesDescriptor toggles = {{NULL, WGPUSType_DawnTogglesDescriptor}, 0, NULL, 1, NO_QUANTIZATION};
     if (n_features) ddesc.nextInChain = &toggles.chain;
@@ -790,9 +798,9 @@ void wg_dispatch(wg_dev *d, const wg_pipeline *p, wg_bindgroup g, uint32_t dyn_o
     } else if (!d->pass) {
         pass_begin(d, NULL);
     }
-    if (d->pass_pipe != p) {
+    if (d->pass_pipe != p->pipe) {
         dawn.ComputePassEncoderSetPipeline(d->pass, p->pipe);
-        d->pass_pipe = p;
+        d->pass_pipe = p->pipe;
     }
     dawn.ComputePassEncoderSetBindGroup(d->pass, 0, g ? g->group : NULL, p->dynamic ? 1 : 0,
                                         p->dynamic ? &dyn_offset : NULL);

@@ -716,6 +716,14 @@ static void test_levels_present(void) {
             CHECK(lv[l]->quantize_act[act_type(t)] != NULL);
         }
         CHECK(lv[l]->dot_f32 && lv[l]->dot_f32_f16 && lv[l]->axpy_f32 && lv[l]->axpy_f16);
+        /* a layout of the level's own comes with its way back to GGUF bytes,
+         * and fits the backend's 4 bytes per element */
+        for (size_t i = 0; i < sizeof ACT_TYPES / sizeof ACT_TYPES[0]; i++) {
+            const int t = ACT_TYPES[i];
+            CHECK((lv[l]->act_block_bytes[t] == 0) == (lv[l]->act_to_gguf[t] == NULL));
+            CHECK(cpu_act_row_bytes(lv[l], t, 4096) <= 4 * 4096);
+            if (!lv[l]->act_block_bytes[t]) CHECK_EQ_INT(cpu_act_row_bytes(lv[l], t, 4096), row_bytes(t, 4096));
+        }
     }
     CHECK(cpu_kernels_get(CPU_SIMD_COUNT) == NULL);
     /* LLMCAP_SIMD caps the level */
@@ -736,7 +744,7 @@ static void test_levels_quantize_act(void) {
     const int nl = levels(lv);
     static const int64_t sizes[] = {256, 512, 4096, 2816};
     float *x = malloc(4096 * sizeof *x);
-    uint8_t *want = malloc(4096 * 4 + 64), *got = malloc(4096 * 4 + 64);
+    uint8_t *want = malloc(4096 * 4 + 64), *got = malloc(4096 * 4 + 64), *own = malloc(4096 * 4 + 64);
     rng_seed(7);
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
         const int64_t n = sizes[s];
@@ -757,7 +765,12 @@ static void test_levels_quantize_act(void) {
             lv[0]->quantize_act[t](x, want, n);
             for (int l = 1; l < nl; l++) {
                 memset(got, 0xA5, rb);
-                lv[l]->quantize_act[t](x, got, n);
+                if (lv[l]->act_to_gguf[t]) { /* the level's own layout, read back */
+                    lv[l]->quantize_act[t](x, own, n);
+                    lv[l]->act_to_gguf[t](own, got, n);
+                } else {
+                    lv[l]->quantize_act[t](x, got, n);
+                }
                 const int same = memcmp(want, got, rb) == 0;
                 if (!same) fprintf(stderr, "  %s quantize_act %s n=%ld differs\n", lv[l]->name, gguf_type_name(t), (long)n);
                 CHECK(same);
@@ -767,23 +780,29 @@ static void test_levels_quantize_act(void) {
     free(x);
     free(want);
     free(got);
+    free(own);
 }
 
 /* Random weight rows of type t (n elements, rows rows, row stride rb >= row
- * bytes) and activation rows (nc rows of the vec_dot type, stride ab). */
+ * bytes) and activation rows (cols rows of the vec_dot type, stride ab, in
+ * the GGUF layout; x keeps their floats for levels with a layout of their
+ * own, see level_acts). */
 typedef struct {
     int t, at;
     int64_t n;
-    size_t rb, ab;
+    int cols;
+    size_t rb, ab, pad;
     uint8_t *w, *a;
+    float *x;
 } dot_case;
 
 static dot_case make_case(int t, int64_t n, int rows, int cols, size_t pad) {
-    dot_case c = {.t = t, .at = act_type(t), .n = n};
+    dot_case c = {.t = t, .at = act_type(t), .n = n, .cols = cols, .pad = pad};
     c.rb = row_bytes(t, n) + pad;
     c.ab = row_bytes(c.at, n) + pad;
     c.w = calloc((size_t)rows, c.rb);
     c.a = calloc((size_t)cols, c.ab);
+    c.x = malloc((size_t)cols * (size_t)n * sizeof *c.x);
     float *x = malloc((size_t)n * sizeof *x);
     for (int r = 0; r < rows; r++) {
         fill_gauss(x, n, 0.03f);
@@ -798,14 +817,35 @@ static dot_case make_case(int t, int64_t n, int rows, int cols, size_t pad) {
             for (int64_t i = 0; i < n; i++) x[i] = fabsf(x[i]); /* one-signed activations */
         }
         cpu_kernels_get(CPU_SIMD_SCALAR)->quantize_act[c.at](x, c.a + (size_t)k * c.ab, n);
+        memcpy(c.x + (size_t)k * (size_t)n, x, (size_t)n * sizeof *x);
     }
     free(x);
     return c;
 }
 
+/* The case's activation rows as level k's kernels read them: c->a itself when
+ * k keeps the GGUF layout (its quantize_act is bit-exact with SCALAR's, see
+ * test_levels_quantize_act), else a buffer of k's layout (*ab = its stride,
+ * with the case's padding) that the caller frees. */
+static uint8_t *level_acts(const dot_case *c, const cpu_kernels *k, size_t *ab) {
+    if (!k->act_block_bytes[c->at]) {
+        *ab = c->ab;
+        return c->a;
+    }
+    *ab = cpu_act_row_bytes(k, c->at, c->n) + c->pad;
+    uint8_t *a = calloc((size_t)c->cols, *ab);
+    for (int j = 0; j < c->cols; j++) k->quantize_act[c->at](c->x + (size_t)j * (size_t)c->n, a + (size_t)j * *ab, c->n);
+    return a;
+}
+
+static void free_level_acts(const dot_case *c, uint8_t *a) {
+    if (a != c->a) free(a);
+}
+
 static void free_case(dot_case *c) {
     free(c->w);
     free(c->a);
+    free(c->x);
 }
 
 static void test_levels_vec_dot(void) {
@@ -821,12 +861,15 @@ static void test_levels_vec_dot(void) {
         for (int s = 0; s < ns; s++) {
             const int64_t n = sizes[s];
             dot_case c = make_case(t, n, 3, 3, 0);
+            uint8_t *la[CPU_SIMD_COUNT];
+            size_t lab[CPU_SIMD_COUNT];
+            for (int l = 0; l < nl; l++) la[l] = level_acts(&c, lv[l], &lab[l]);
             for (int r = 0; r < 3; r++) {
                 const void *w = c.w + (size_t)r * c.rb, *a = c.a + (size_t)r * c.ab;
                 const float want = lv[0]->vec_dot[t](n, w, a);
                 const double tol = TOL_DOT_REL * dot_magnitude(t, w, a, n);
                 for (int l = 1; l < nl; l++) {
-                    const float got = lv[l]->vec_dot[t](n, w, a);
+                    const float got = lv[l]->vec_dot[t](n, w, la[l] + (size_t)r * lab[l]);
                     if (!(fabs(got - want) <= tol) && worst_fail++ < 10) {
                         fprintf(stderr, "  %s vec_dot %s n=%ld row %d: %.7g vs %.7g\n", lv[l]->name,
                                 gguf_type_name(t), (long)n, r, got, want);
@@ -834,15 +877,19 @@ static void test_levels_vec_dot(void) {
                     CHECK(fabs(got - want) <= tol);
                 }
             }
+            for (int l = 0; l < nl; l++) free_level_acts(&c, la[l]);
             free_case(&c);
         }
     }
     /* the comparison can fail: flipping one weight block changes the dot */
     dot_case c = make_case(GGUF_TYPE_Q4_0, 1024, 1, 1, 0);
-    const float before = lv[nl - 1]->vec_dot[GGUF_TYPE_Q4_0](1024, c.w, c.a);
+    size_t ab;
+    uint8_t *a = level_acts(&c, lv[nl - 1], &ab);
+    const float before = lv[nl - 1]->vec_dot[GGUF_TYPE_Q4_0](1024, c.w, a);
     c.w[2 + 18 * 5] ^= 0x77;
-    const float after = lv[nl - 1]->vec_dot[GGUF_TYPE_Q4_0](1024, c.w, c.a);
+    const float after = lv[nl - 1]->vec_dot[GGUF_TYPE_Q4_0](1024, c.w, a);
     CHECK(fabs(after - before) > TOL_DOT_REL * dot_magnitude(GGUF_TYPE_Q4_0, c.w, c.a, 1024));
+    free_level_acts(&c, a);
     free_case(&c);
 }
 
@@ -872,11 +919,13 @@ static void test_levels_gemm_tile(void) {
                 }
             }
             for (int l = 0; l < nl; l++) {
+                size_t ab;
+                uint8_t *a = level_acts(&c, lv[l], &ab);
                 for (int nr = 1; nr <= CPU_TILE_MAX; nr++) {
                     for (int nc = 1; nc <= CPU_TILE_MAX; nc++) {
                         const size_t os = (size_t)nr + 3; /* out stride > nr: gaps must stay untouched */
                         for (size_t k = 0; k < sizeof out / sizeof out[0]; k++) out[k] = -12345.0f;
-                        lv[l]->gemm_tile[t](n, c.w, c.rb, nr, c.a, c.ab, nc, out, os);
+                        lv[l]->gemm_tile[t](n, c.w, c.rb, nr, a, ab, nc, out, os);
                         for (int k = 0; k < nc; k++) {
                             for (int r = 0; r < nr; r++) {
                                 const float got = out[(size_t)k * os + (size_t)r];
@@ -893,6 +942,7 @@ static void test_levels_gemm_tile(void) {
                         }
                     }
                 }
+                free_level_acts(&c, a);
             }
             free_case(&c);
         }

@@ -3,15 +3,41 @@
 // 0 .. pos0 + t, keys in tiles of AW with a running max and sum (the online
 // softmax of Milakov & Gimelshein 2018), so any context length fits.
 // p.n = n_head, p.n_tok, p.a = pos0, p.b = n_head / n_head_kv, p.c = head_dim
-// (even, <= 4 AW), p.d = kv_dim, p.f0 = 1 / sqrt(head_dim).
+// (even, <= 4 AW), p.d = kv_dim, p.f0 = 1 / sqrt(head_dim); q is rotated
+// (RoPE: p.n_rot, p.neox, cos/sin table cs as kv_store) as it is loaded.
 @group(0) @binding(1) var<storage, read> q: array<f32>;
 @group(0) @binding(2) var<storage, read> kc: array<u32>;
 @group(0) @binding(3) var<storage, read> vc: array<u32>;
 @group(0) @binding(4) var<storage, read_write> o: array<f32>;
+@group(0) @binding(5) var<storage, read> cs: array<f32>;
 
 var<workgroup> qs: array<f32, 512>;
 var<workgroup> ps: array<f32, AW>;
 var<workgroup> rd: array<f32, AW>;
+
+// element e of the query head at q[base ..], rotated for token t (as kval in kv_store.wgsl)
+fn qval(base: u32, e: u32, t: u32) -> f32 {
+    if (e >= p.n_rot) {
+        return q[base + e];
+    }
+    let half = p.n_rot / 2u;
+    if (p.neox == 1u) {
+        let i = select(e - half, e, e < half);
+        let co = cs[t * p.n_rot + 2u * i];
+        let si = cs[t * p.n_rot + 2u * i + 1u];
+        if (e < half) {
+            return q[base + e] * co - q[base + e + half] * si;
+        }
+        return q[base + i] * si + q[base + e] * co;
+    }
+    let i = e / 2u;
+    let co = cs[t * p.n_rot + 2u * i];
+    let si = cs[t * p.n_rot + 2u * i + 1u];
+    if ((e & 1u) == 0u) {
+        return q[base + e] * co - q[base + e + 1u] * si;
+    }
+    return q[base + e - 1u] * si + q[base + e] * co;
+}
 
 // the pair of cache values at pair index i (element 2i, 2i+1)
 fn kpair(i: u32) -> vec2<f32> {
@@ -41,7 +67,7 @@ fn attention(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_in
     let n_kv = p.a + t + 1u;
     let qo = (t * p.n + h) * hd;
     for (var d = li; d < hd; d += AW) {
-        qs[d] = q[qo + d];
+        qs[d] = qval(qo, d, t);
     }
     workgroupBarrier();
     var m = -3.0e38;

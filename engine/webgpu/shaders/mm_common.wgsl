@@ -9,13 +9,22 @@
 // apart) in `wd`, both indexed from the chunk's first row.
 struct MM {
     K: u32,       // row length (input features), a multiple of 32
-    M: u32,       // rows in this chunk
+    M: u32,       // rows in this chunk (matvec GLU: rows of the gate half)
     row0: u32,    // first output row of this chunk
     n_tok: u32,   // tokens (rows of x and y)
     ldy: u32,     // y row stride in floats (the tensor's total rows)
     bias: u32,    // 1 when bias[] holds a bias
     gx: u32,      // workgroups along x (the grid is 2-D past 65535)
     nb: u32,      // blocks per row of the weight type
+    flags: u32,   // matvec: 1 RMSNorm the input (x * g, scaled by 1/rms), 2 add into y,
+                  // 4 GLU (y = silu(gate rows) * up rows), 8 split rows over y, y1, y2
+    n0: u32,      // split: rows that go to y; the next n1 to y1; the rest to y2
+    n1: u32,
+    glu_off: u32, // GLU: row offset of the up half
+    xoff: u32,    // matvec: x offset in vec4 (the row of x to use)
+    eps: f32,     // RMSNorm epsilon
+    wr0: u32,     // first weight row (a part of a fused tensor such as Q|K|V)
+    pad1: u32,
 };
 @group(0) @binding(0) var<uniform> p: MM;
 @group(0) @binding(1) var<storage, read> wq: array<vec4<u32>>;
@@ -23,6 +32,9 @@ struct MM {
 @group(0) @binding(3) var<storage, read> x: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 @group(0) @binding(5) var<storage, read> bias: array<f32>;
+@group(0) @binding(6) var<storage, read> g: array<vec4<f32>>;
+@group(0) @binding(7) var<storage, read_write> y1: array<f32>;
+@group(0) @binding(8) var<storage, read_write> y2: array<f32>;
 
 // the f16 scale of block b, from pairs packed in u32
 fn f16_at(b: u32) -> f32 {

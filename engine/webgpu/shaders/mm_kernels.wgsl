@@ -1,36 +1,96 @@
 // mm_kernels.wgsl - the two matrix products, for any weight type (the type
-// file defines w_dot32 and w_load8). Constants WG and TPR come first.
+// file defines w_dot32 and w_load8). Constants MV_WG and MV_R come first.
 
-// Decode (one token): TPR threads per row, WG / TPR rows per workgroup; each
-// thread sums 32-weight items lane, lane + TPR, ... then the row is reduced in
-// workgroup memory.
-var<workgroup> red: array<f32, WG>;
+// Decode (one token): a workgroup of MV_WG threads computes MV_R rows (2 MV_R
+// in GLU mode); each thread takes the 32-weight items lane, lane + MV_WG, ...
+// of all its rows, loading the item's inputs once for them; one reduction in
+// workgroup memory at the end. Options (p.flags): RMSNorm fused in front
+// (inputs x * g, the sum of squares gathered on the way, the result scaled by
+// 1 / sqrt(mean + eps) - the scale is per token, so it factors out of the
+// dot product), a residual add (y += W x), GLU (silu(gate) * up), and a split
+// of the rows over three outputs (fused Q, K, V).
+const MV_ACC = 2u * MV_R;
+const MV_SLOTS = MV_ACC + 1u;
+var<workgroup> red: array<f32, MV_SLOTS * MV_WG>;
 
-@compute @workgroup_size(WG)
+fn silu(v: f32) -> f32 {
+    return v / (1.0 + exp(-v));
+}
+
+@compute @workgroup_size(MV_WG)
 fn matvec(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-    let lane = li % TPR;
-    let row = (wid.y * p.gx + wid.x) * (WG / TPR) + li / TPR;
-    var s = 0.0;
-    if (row < p.M) {
-        let nit = p.K >> 5u;
-        for (var it = lane; it < nit; it += TPR) {
-            s += w_dot32(row, it, it * 8u);
+    let r0 = (wid.y * p.gx + wid.x) * MV_R;
+    let norm = (p.flags & 1u) != 0u;
+    let glu = (p.flags & 4u) != 0u;
+    var acc: array<f32, MV_ACC>;
+    for (var r = 0u; r < MV_ACC; r += 1u) {
+        acc[r] = 0.0;
+    }
+    var ssv = vec4<f32>(0.0);
+    let nit = p.K >> 5u;
+    for (var it = li; it < nit; it += MV_WG) {
+        var xv: array<vec4<f32>, 8>;
+        var xs4 = vec4<f32>(0.0);
+        for (var j = 0u; j < 8u; j += 1u) {
+            var v = x[p.xoff + it * 8u + j];
+            if (norm) {
+                ssv += v * v;
+                v = v * g[it * 8u + j];
+            }
+            xv[j] = v;
+            xs4 += v;
+        }
+        let xs = xs4.x + xs4.y + xs4.z + xs4.w;
+        for (var r = 0u; r < MV_R; r += 1u) {
+            let row = r0 + r;
+            if (row < p.M) {
+                acc[r] += w_dot32(row + p.wr0, it, xv, xs);
+                if (glu) {
+                    acc[MV_R + r] += w_dot32(row + p.wr0 + p.glu_off, it, xv, xs);
+                }
+            }
         }
     }
-    red[li] = s;
+    for (var r = 0u; r < 2u * MV_R; r += 1u) {
+        red[r * MV_WG + li] = acc[r];
+    }
+    red[2u * MV_R * MV_WG + li] = ssv.x + ssv.y + ssv.z + ssv.w;
     workgroupBarrier();
-    for (var off = TPR / 2u; off > 0u; off = off / 2u) {
-        if (lane < off) {
-            red[li] += red[li + off];
+    for (var off = MV_WG / 2u; off > 0u; off = off / 2u) {
+        if (li < off) {
+            for (var v = 0u; v < MV_SLOTS; v += 1u) {
+                red[v * MV_WG + li] += red[v * MV_WG + li + off];
+            }
         }
         workgroupBarrier();
     }
-    if (lane == 0u && row < p.M) {
-        var v = red[li];
-        if (p.bias != 0u) {
-            v += bias[p.row0 + row];
+    let row = r0 + li;
+    if (li < MV_R && row < p.M) {
+        var scale = 1.0;
+        if (norm) {
+            scale = 1.0 / sqrt(red[2u * MV_R * MV_WG] / f32(p.K) + p.eps);
         }
-        y[p.row0 + row] = v;
+        var v = red[li * MV_WG] * scale;
+        if (glu) {
+            v = silu(v) * (red[(MV_R + li) * MV_WG] * scale);
+        }
+        let gr = p.row0 + row;
+        if (p.bias != 0u) {
+            v += bias[gr];
+        }
+        if ((p.flags & 8u) != 0u) {
+            if (gr < p.n0) {
+                y[gr] = v;
+            } else if (gr < p.n0 + p.n1) {
+                y1[gr - p.n0] = v;
+            } else {
+                y2[gr - p.n0 - p.n1] = v;
+            }
+        } else if ((p.flags & 2u) != 0u) {
+            y[gr] += v;
+        } else {
+            y[gr] = v;
+        }
     }
 }
 
@@ -55,7 +115,7 @@ fn matmul(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index
     for (var k0 = 0u; k0 < p.K; k0 += TK) {
         var wv = array<vec4<f32>, 2>(vec4<f32>(0.0), vec4<f32>(0.0));
         if (r0 + lr < p.M) {
-            wv = w_load8(r0 + lr, k0 + lk);
+            wv = w_load8(r0 + lr + p.wr0, k0 + lk);
         }
         var x0 = vec4<f32>(0.0);
         var x1 = vec4<f32>(0.0);

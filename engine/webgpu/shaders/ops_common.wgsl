@@ -13,5 +13,9 @@ struct OP {
     f1: f32,
     f2: f32,
     f3: f32,
+    n_rot: u32,    // RoPE in kv_store / attention: rotated dimensions of a head
+    neox: u32,     // 1: NEOX pairs (i, i + n_rot/2); 0: NORM pairs (2i, 2i+1)
+    u0: u32,
+    u1: u32,
 };
 @group(0) @binding(0) var<uniform> p: OP;

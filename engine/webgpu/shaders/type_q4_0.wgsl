@@ -12,13 +12,10 @@ fn w_load8(row: u32, k: u32) -> array<vec4<f32>, 2> {
     }
     return array<vec4<f32>, 2>(d * (hi4(q[w]) - 8.0), d * (hi4(q[w + 1u]) - 8.0));
 }
-fn w_dot32(row: u32, it: u32, xi: u32) -> f32 {
+fn w_dot32(row: u32, it: u32, xv: array<vec4<f32>, 8>, xs: f32) -> f32 {
     let b = row * p.nb + it;
     let q = wq[b];
-    let x0 = x[xi]; let x1 = x[xi + 1u]; let x2 = x[xi + 2u]; let x3 = x[xi + 3u];
-    let x4 = x[xi + 4u]; let x5 = x[xi + 5u]; let x6 = x[xi + 6u]; let x7 = x[xi + 7u];
-    let s = dot(lo4(q.x), x0) + dot(lo4(q.y), x1) + dot(lo4(q.z), x2) + dot(lo4(q.w), x3) +
-            dot(hi4(q.x), x4) + dot(hi4(q.y), x5) + dot(hi4(q.z), x6) + dot(hi4(q.w), x7);
-    let sx = x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7;
-    return f16_at(b) * (s - 8.0 * (sx.x + sx.y + sx.z + sx.w));
+    let s = dot(lo4(q.x), xv[0]) + dot(lo4(q.y), xv[1]) + dot(lo4(q.z), xv[2]) + dot(lo4(q.w), xv[3]) +
+            dot(hi4(q.x), xv[4]) + dot(hi4(q.y), xv[5]) + dot(hi4(q.z), xv[6]) + dot(hi4(q.w), xv[7]);
+    return f16_at(b) * (s - 8.0 * xs);
 }

@@ -35,19 +35,16 @@ fn w_load8(row: u32, k: u32) -> array<vec4<f32>, 2> {
     }
     return array<vec4<f32>, 2>(a * lo4(w0) - m, a * lo4(w1) - m);
 }
-fn w_dot32(row: u32, it: u32, xi: u32) -> f32 {
+fn w_dot32(row: u32, it: u32, xv: array<vec4<f32>, 8>, xs: f32) -> f32 {
     let b = row * p.nb + (it >> 3u);
     let sub = it & 7u;
     let c = sub >> 1u;
     let dm = unpack2x16float(q4k_u32(b, 0u));
     let sm = q4k_sm(b, sub);
     var s = 0.0;
-    var sx = vec4<f32>(0.0);
     for (var j = 0u; j < 8u; j += 1u) {
         let w = q4k_u32(b, 4u + 8u * c + j);
-        let xv = x[xi + j];
-        s += dot(select(lo4(w), hi4(w), (sub & 1u) == 1u), xv);
-        sx += xv;
+        s += dot(select(lo4(w), hi4(w), (sub & 1u) == 1u), xv[j]);
     }
-    return dm.x * sm.x * s - dm.y * sm.y * (sx.x + sx.y + sx.z + sx.w);
+    return dm.x * sm.x * s - dm.y * sm.y * xs;
 }

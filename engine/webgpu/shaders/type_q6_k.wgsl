@@ -30,11 +30,11 @@ fn w_load8(row: u32, k: u32) -> array<vec4<f32>, 2> {
     }
     return out;
 }
-fn w_dot32(row: u32, it: u32, xi: u32) -> f32 {
+fn w_dot32(row: u32, it: u32, xv: array<vec4<f32>, 8>, xs: f32) -> f32 {
     var s = 0.0;
     for (var c = 0u; c < 4u; c += 1u) {
         let w = w_load8(row, it * 32u + c * 8u);
-        s += dot(w[0], x[xi + 2u * c]) + dot(w[1], x[xi + 2u * c + 1u]);
+        s += dot(w[0], xv[2u * c]) + dot(w[1], xv[2u * c + 1u]);
     }
     return s;
 }
