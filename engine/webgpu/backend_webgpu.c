@@ -267,8 +267,11 @@ static eng_status upload_rows(gpu_be *g, wgt *t, const eng_weight *const *parts,
     if (!t->chunks) return eng_fail(err, err_len, ENG_ERR_NOMEM, "out of memory");
     /* repack a bounded number of rows at a time (host scratch <= ~32 MiB) */
     int64_t step = (int64_t)((32u << 20) / (qrow + drow + 1));
-    step = step < 2 ? 2 : step & ~(int64_t)1; /* even: keeps r * drow a multiple of 4 */
-    uint8_t *qs = malloc((size_t)((uint64_t)step * qrow + 16)), *dd = malloc((size_t)((uint64_t)step * drow + 16));
+    if (step < 1) step = 1;
+    /* the scales of a chunk are gathered on the host and written once (a row's
+     * scales need not be a multiple of 4 bytes; they are 1/9..1/17 of the data) */
+    uint8_t *qs = malloc((size_t)((uint64_t)step * qrow + 16));
+    uint8_t *dd = malloc((size_t)((uint64_t)(rows < (int64_t)cap_rows ? rows : (int64_t)cap_rows) * drow + 16));
     if (!qs || !dd) { free(qs); free(dd); return eng_fail(err, err_len, ENG_ERR_NOMEM, "out of memory"); }
     eng_status st = ENG_OK;
     int part = 0;
@@ -293,18 +296,17 @@ static eng_status upload_rows(gpu_be *g, wgt *t, const eng_weight *const *parts,
             const int64_t prow = w->ne1 < 1 ? 1 : w->ne1;
             int64_t nr = ch->rows - r < step ? ch->rows - r : step;
             if (nr > prow - part_row) nr = prow - part_row;
-            if (drow && (nr & 1) && r + nr < ch->rows) nr--; /* keep the next d write 4-aligned */
-            if (nr < 1) nr = 1;
-            repack_rows(w, gt, part_row, nr, qs, dd);
-            size_t qn = (size_t)align_up((uint64_t)nr * qrow, 4), dn = (size_t)align_up((uint64_t)nr * drow, 4);
-            /* zero the tail so a region that is not a multiple of 4 is written whole */
-            memset(qs + (uint64_t)nr * qrow, 0, qn - (size_t)((uint64_t)nr * qrow));
-            if (drow) memset(dd + (uint64_t)nr * drow, 0, dn - (size_t)((uint64_t)nr * drow));
-            wg_write(g->dev, ch->buf, ch->qs_off + (uint64_t)r * qrow, qs, qn);
-            if (drow) wg_write(g->dev, ch->buf, ch->d_off + (uint64_t)r * drow, dd, dn);
+            repack_rows(w, gt, part_row, nr, qs, dd + (uint64_t)r * drow);
+            /* qrow is a multiple of 4 for every GPU type (K % 32 == 0) */
+            wg_write(g->dev, ch->buf, ch->qs_off + (uint64_t)r * qrow, qs, (size_t)((uint64_t)nr * qrow));
             r += nr;
             part_row += nr;
             if (part_row == prow) { part++; part_row = 0; }
+        }
+        if (drow) { /* zero the tail so the region is written in whole words */
+            size_t dn = (size_t)((uint64_t)ch->rows * drow), dn4 = (size_t)align_up(dn, 4);
+            memset(dd + dn, 0, dn4 - dn);
+            wg_write(g->dev, ch->buf, ch->d_off, dd, dn4);
         }
     }
     free(qs);
@@ -928,9 +930,9 @@ static eng_status check_limits(gpu_be *g, const eng_hparams *hp, const eng_ctx_p
     uint64_t layer = (uint64_t)p->n_ctx * kv_dim * (p->type_kv == GGUF_TYPE_F16 ? 2 : 4);
     if (layer > l->max_storage_buffer_binding_size || layer > l->max_buffer_size)
         return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED,
-                        "webgpu: one layer's KV cache (%.1f MiB for n_ctx %d) exceeds the adapter's storage "
-                        "binding limit (%.1f MiB); use a smaller n_ctx",
-                        (double)layer / 1048576.0, p->n_ctx, (double)l->max_storage_buffer_binding_size / 1048576.0);
+                        "webgpu: one layer's KV cache (%llu bytes for n_ctx %d) exceeds the adapter's storage "
+                        "binding limit (%llu bytes); use a smaller n_ctx",
+                        (unsigned long long)layer, p->n_ctx, (unsigned long long)l->max_storage_buffer_binding_size);
     uint64_t big = (uint64_t)p->n_batch * (uint64_t)(hp->n_ff > hp->n_embd ? hp->n_ff : hp->n_embd) * 4;
     if ((uint64_t)hp->n_vocab * 4 > big) big = (uint64_t)hp->n_vocab * 4;
     if (big > l->max_storage_buffer_binding_size)
@@ -1043,10 +1045,8 @@ static eng_status gpu_init(eng_backend *be, char *err, size_t err_len) {
     if (st != ENG_OK) { free(ws); return st; }
     for (int i = 0; i < nw && st == ENG_OK; i++) {
         const eng_weight *w = ws[i];
-        if (w->ne1 > 1 || w->type != GGUF_TYPE_F32) {
-            int gt = gpu_native_type(w->type) ? w->type : GGUF_TYPE_F16;
-            st = make_mm_pipes(g, gt, err, err_len);
-        }
+        /* a product's pipelines (F32 always: a one-row F32 matrix looks like a vector) */
+        st = make_mm_pipes(g, gpu_type_of(w), err, err_len);
         if (st == ENG_OK) st = upload_tensor(g, w, err, err_len); /* no-op for fused parts */
         /* bound the staging memory the queue holds for uploads */
         if (st == ENG_OK && i % 16 == 15) st = wg_finish(g->dev, err, err_len);

@@ -41,14 +41,25 @@ fn f16_at(b: u32) -> f32 {
     let v = unpack2x16float(wd[b >> 1u]);
     return select(v.x, v.y, (b & 1u) == 1u);
 }
-// the four signed bytes of u as floats (byte 0 first)
+// The unpack built-ins convert four bytes in one step (byte / 255 or
+// byte / 127): the integer values come back exactly after the multiply, so
+// the kernels fold 255 or 127 into the block scale where they can.
+// the four signed bytes of u as floats (byte 0 first); -128 does not occur in
+// Q8_0 (ggml rounds x / (amax / 127))
 fn i8x4(u: u32) -> vec4<f32> {
-    return vec4<f32>((vec4<i32>(bitcast<i32>(u)) << vec4<u32>(24u, 16u, 8u, 0u)) >> vec4<u32>(24u));
+    return unpack4x8snorm(u) * 127.0;
 }
-// low / high nibbles of the four bytes of u as floats
+// low / high nibbles of the four bytes of u, as floats / 255
+fn lo4s(u: u32) -> vec4<f32> {
+    return unpack4x8unorm(u & 0x0f0f0f0fu);
+}
+fn hi4s(u: u32) -> vec4<f32> {
+    return unpack4x8unorm((u >> 4u) & 0x0f0f0f0fu);
+}
+// the same as integers 0..15
 fn lo4(u: u32) -> vec4<f32> {
-    return vec4<f32>((vec4<u32>(u) >> vec4<u32>(0u, 8u, 16u, 24u)) & vec4<u32>(15u));
+    return lo4s(u) * 255.0;
 }
 fn hi4(u: u32) -> vec4<f32> {
-    return vec4<f32>((vec4<u32>(u) >> vec4<u32>(4u, 12u, 20u, 28u)) & vec4<u32>(15u));
+    return hi4s(u) * 255.0;
 }

@@ -1,10 +1,11 @@
 // mm_kernels.wgsl - the two matrix products, for any weight type (the type
-// file defines w_dot32 and w_load8). Constants MV_WG and MV_R come first.
+// file defines x_cols, w_dot8 and w_load8). Constants MV_WG and MV_R come first.
 
 // Decode (one token): a workgroup of MV_WG threads computes MV_R rows (2 MV_R
-// in GLU mode); each thread takes the 32-weight items lane, lane + MV_WG, ...
-// of all its rows, loading the item's inputs once for them; one reduction in
-// workgroup memory at the end. Options (p.flags): RMSNorm fused in front
+// in GLU mode); each thread takes the 8-weight items lane, lane + MV_WG, ...
+// of all its rows, loading the item's inputs once for them (the type file's
+// x_cols names them), so neighbouring threads read neighbouring inputs and
+// weights; one reduction in workgroup memory at the end. Options (p.flags): RMSNorm fused in front
 // (inputs x * g, the sum of squares gathered on the way, the result scaled by
 // 1 / sqrt(mean + eps) - the scale is per token, so it factors out of the
 // dot product), a residual add (y += W x), GLU (silu(gate) * up), and a split
@@ -27,26 +28,23 @@ fn matvec(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index
         acc[r] = 0.0;
     }
     var ssv = vec4<f32>(0.0);
-    let nit = p.K >> 5u;
+    // items of 8 weights: neighbouring threads read neighbouring inputs and weights
+    let nit = p.K >> 3u;
     for (var it = li; it < nit; it += MV_WG) {
-        var xv: array<vec4<f32>, 8>;
-        var xs4 = vec4<f32>(0.0);
-        for (var j = 0u; j < 8u; j += 1u) {
-            var v = x[p.xoff + it * 8u + j];
-            if (norm) {
-                ssv += v * v;
-                v = v * g[it * 8u + j];
-            }
-            xv[j] = v;
-            xs4 += v;
+        let c = x_cols(it);
+        var x0 = x[p.xoff + c.x];
+        var x1 = x[p.xoff + c.y];
+        if (norm) {
+            ssv += x0 * x0 + x1 * x1;
+            x0 = x0 * g[c.x];
+            x1 = x1 * g[c.y];
         }
-        let xs = xs4.x + xs4.y + xs4.z + xs4.w;
         for (var r = 0u; r < MV_R; r += 1u) {
             let row = r0 + r;
             if (row < p.M) {
-                acc[r] += w_dot32(row + p.wr0, it, xv, xs);
+                acc[r] += w_dot8(row + p.wr0, it, x0, x1);
                 if (glu) {
-                    acc[MV_R + r] += w_dot32(row + p.wr0 + p.glu_off, it, xv, xs);
+                    acc[MV_R + r] += w_dot8(row + p.wr0 + p.glu_off, it, x0, x1);
                 }
             }
         }

@@ -6,12 +6,10 @@ fn h8(u: vec4<u32>) -> array<vec4<f32>, 2> {
 fn w_load8(row: u32, k: u32) -> array<vec4<f32>, 2> {
     return h8(wq[row * (p.K >> 3u) + (k >> 3u)]);
 }
-fn w_dot32(row: u32, it: u32, xv: array<vec4<f32>, 8>, xs: f32) -> f32 {
-    let i = row * (p.K >> 3u) + it * 4u;
-    var s = 0.0;
-    for (var j = 0u; j < 4u; j += 1u) {
-        let w = h8(wq[i + j]);
-        s += dot(w[0], xv[2u * j]) + dot(w[1], xv[2u * j + 1u]);
-    }
-    return s;
+fn x_cols(it: u32) -> vec2<u32> {
+    return vec2<u32>(2u * it, 2u * it + 1u);
+}
+fn w_dot8(row: u32, it: u32, x0: vec4<f32>, x1: vec4<f32>) -> f32 {
+    let w = h8(wq[row * (p.K >> 3u) + it]);
+    return dot(w[0], x0) + dot(w[1], x1);
 }

@@ -12,10 +12,15 @@ fn w_load8(row: u32, k: u32) -> array<vec4<f32>, 2> {
     }
     return array<vec4<f32>, 2>(d * (hi4(q[w]) - 8.0), d * (hi4(q[w + 1u]) - 8.0));
 }
-fn w_dot32(row: u32, it: u32, xv: array<vec4<f32>, 8>, xs: f32) -> f32 {
-    let b = row * p.nb + it;
-    let q = wq[b];
-    let s = dot(lo4(q.x), xv[0]) + dot(lo4(q.y), xv[1]) + dot(lo4(q.z), xv[2]) + dot(lo4(q.w), xv[3]) +
-            dot(hi4(q.x), xv[4]) + dot(hi4(q.y), xv[5]) + dot(hi4(q.z), xv[6]) + dot(hi4(q.w), xv[7]);
-    return f16_at(b) * (s - 8.0 * xs);
+// item it = word w = it % 4 of block it / 4: weights 4w.. (low nibbles) and
+// 16 + 4w.. (high nibbles)
+fn x_cols(it: u32) -> vec2<u32> {
+    let c = 8u * (it >> 2u) + (it & 3u);
+    return vec2<u32>(c, c + 4u);
+}
+fn w_dot8(row: u32, it: u32, x0: vec4<f32>, x1: vec4<f32>) -> f32 {
+    let b = row * p.nb + (it >> 2u);
+    let u = wq[b][it & 3u];
+    let sx = x0 + x1;
+    return f16_at(b) * (255.0 * (dot(lo4s(u), x0) + dot(hi4s(u), x1)) - 8.0 * (sx.x + sx.y + sx.z + sx.w));
 }

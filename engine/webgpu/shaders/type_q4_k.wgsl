@@ -35,16 +35,24 @@ fn w_load8(row: u32, k: u32) -> array<vec4<f32>, 2> {
     }
     return array<vec4<f32>, 2>(a * lo4(w0) - m, a * lo4(w1) - m);
 }
-fn w_dot32(row: u32, it: u32, xv: array<vec4<f32>, 8>, xs: f32) -> f32 {
-    let b = row * p.nb + (it >> 3u);
-    let sub = it & 7u;
-    let c = sub >> 1u;
+fn x_cols(it: u32) -> vec2<u32> {
+    return vec2<u32>(2u * it, 2u * it + 1u);
+}
+fn w_dot8(row: u32, it: u32, x0: vec4<f32>, x1: vec4<f32>) -> f32 {
+    let k = 8u * it;
+    let b = row * p.nb + (k >> 8u);
+    let jb = k & 255u;
+    let c = jb >> 6u;
+    let hi = (jb & 63u) >= 32u;
+    let l = jb & 31u;
     let dm = unpack2x16float(q4k_u32(b, 0u));
-    let sm = q4k_sm(b, sub);
-    var s = 0.0;
-    for (var j = 0u; j < 8u; j += 1u) {
-        let w = q4k_u32(b, 4u + 8u * c + j);
-        s += dot(select(lo4(w), hi4(w), (sub & 1u) == 1u), xv[j]);
+    let sm = q4k_sm(b, 2u * c + select(0u, 1u, hi));
+    let w0 = q4k_u32(b, 4u + 8u * c + (l >> 2u));
+    let w1 = q4k_u32(b, 5u + 8u * c + (l >> 2u));
+    var s = dot(lo4s(w0), x0) + dot(lo4s(w1), x1);
+    if (hi) {
+        s = dot(hi4s(w0), x0) + dot(hi4s(w1), x1);
     }
-    return dm.x * sm.x * s - dm.y * sm.y * xs;
+    let sx = x0 + x1;
+    return dm.x * sm.x * 255.0 * s - dm.y * sm.y * (sx.x + sx.y + sx.z + sx.w);
 }

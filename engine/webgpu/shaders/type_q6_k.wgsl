@@ -30,11 +30,10 @@ fn w_load8(row: u32, k: u32) -> array<vec4<f32>, 2> {
     }
     return out;
 }
-fn w_dot32(row: u32, it: u32, xv: array<vec4<f32>, 8>, xs: f32) -> f32 {
-    var s = 0.0;
-    for (var c = 0u; c < 4u; c += 1u) {
-        let w = w_load8(row, it * 32u + c * 8u);
-        s += dot(w[0], xv[2u * c]) + dot(w[1], xv[2u * c + 1u]);
-    }
-    return s;
+fn x_cols(it: u32) -> vec2<u32> {
+    return vec2<u32>(2u * it, 2u * it + 1u);
+}
+fn w_dot8(row: u32, it: u32, x0: vec4<f32>, x1: vec4<f32>) -> f32 {
+    let w = w_load8(row, 8u * it);
+    return dot(w[0], x0) + dot(w[1], x1);
 }

@@ -8,12 +8,12 @@ fn w_load8(row: u32, k: u32) -> array<vec4<f32>, 2> {
     let d = f16_at(b);
     return array<vec4<f32>, 2>(d * i8x4(q[w]), d * i8x4(q[w + 1u]));
 }
-fn w_dot32(row: u32, it: u32, xv: array<vec4<f32>, 8>, xs: f32) -> f32 {
-    let b = row * p.nb + it;
-    let q0 = wq[2u * b];
-    let q1 = wq[2u * b + 1u];
-    let s = dot(i8x4(q0.x), xv[0]) + dot(i8x4(q0.y), xv[1]) + dot(i8x4(q0.z), xv[2]) +
-            dot(i8x4(q0.w), xv[3]) + dot(i8x4(q1.x), xv[4]) + dot(i8x4(q1.y), xv[5]) +
-            dot(i8x4(q1.z), xv[6]) + dot(i8x4(q1.w), xv[7]);
-    return f16_at(b) * s;
+fn x_cols(it: u32) -> vec2<u32> {
+    return vec2<u32>(2u * it, 2u * it + 1u);
+}
+fn w_dot8(row: u32, it: u32, x0: vec4<f32>, x1: vec4<f32>) -> f32 {
+    let b = row * p.nb + (it >> 2u);
+    let q = wq[2u * b + ((it >> 1u) & 1u)];
+    let w = (it & 1u) * 2u;
+    return f16_at(b) * 127.0 * (dot(unpack4x8snorm(q[w]), x0) + dot(unpack4x8snorm(q[w + 1u]), x1));
 }
