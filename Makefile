@@ -175,9 +175,9 @@ $(BUILD)/bench/%: bench/%.c $(ENG_LIB) $(LIB)
 # every test binary and the CLI integration tests; totals on the last line
 # (the WASM engine is built and tested in node when emcc is installed; not in
 # the sanitized run, whose subject is the native code)
-test: deps
+test: deps deps-webgpu
 	@$(MAKE) --no-print-directory all
-	@if [ -z "$(SANITIZE)" ]; then if command -v $(EMCC) >/dev/null; then $(MAKE) --no-print-directory wasm-engine; \
+	@if [ -z "$(SANITIZE)" ]; then if command -v $(EMCC) >/dev/null; then $(MAKE) --no-print-directory wasm-engine wasm-webgpu wasm-webgpu-smoke; \
 	  else echo "note: emcc not found, the WASM engine is not tested (make deps-wasm)"; fi; fi
 	@LLMCAP=$(CLI) LLMCAP_ENGINE=$(ENG_CLI) BUILD=$(BUILD) WASM_DIR=$(if $(SANITIZE),,$(WASM_DIR)) SANITIZED=$(SANITIZE) tests/run_all.sh $(TEST_BIN)
 
@@ -200,6 +200,8 @@ clean:
 
 # the WebGPU backend: Dawn from npm, WGSL embedding (engine/webgpu/webgpu.mk)
 include engine/webgpu/webgpu.mk
+# ... and for WebAssembly (Emscripten's WebGPU, Asyncify): make wasm-webgpu
+include engine/webgpu/wasm_webgpu.mk
 
 # libFuzzer targets: make fuzz (long run), make fuzz-smoke (the test suite's short run)
 include tests/fuzz/fuzz.mk

@@ -26,5 +26,11 @@ if [ -z "${SANITIZED:-}" ]; then run_one "fuzz/smoke.sh" bash tests/fuzz/smoke.s
 if [ -n "${WASM_DIR:-}" ] && [ -f "$WASM_DIR/llmcap-engine.js" ]; then
   NODE_OPTIONS=--no-experimental-fetch run_one "wasm/test_engine.js" node tests/wasm/test_engine.js "$WASM_DIR" "${LLMCAP_ENGINE:-}"
 fi
+# the WebGPU WASM build in node (npm webgpu) and headless Chromium, when it was built
+# (make wasm-webgpu wasm-webgpu-smoke); without WebGPU each says "skip:" (LLMCAP_REQUIRE_WEBGPU=1: fail)
+if [ -n "${WASM_DIR:-}" ] && [ -f "$WASM_DIR/api_webgpu.js" ]; then
+  NODE_OPTIONS=--no-experimental-fetch run_one "webgpu/test_wasm_webgpu.mjs" node tests/webgpu/test_wasm_webgpu.mjs "$WASM_DIR"
+  run_one "webgpu/test_browser.mjs" node tests/webgpu/test_browser.mjs "$WASM_DIR"
+fi
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" = 0 ]

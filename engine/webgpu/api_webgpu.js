@@ -10,7 +10,8 @@
  *   await model.info(), await model.tokenize('Hello world')
  *   const ctx = await model.createContext({backend: 'webgpu', nCtx: 512, nBatch: 0, kvF32: true})
  *   await ctx.generate({ids | prompt, n: 16})          -> {tokens, promptLogits: Float32Array, prompt_ms, gen_ms}
- *   await ctx.decode(ids); await ctx.logits()          -> Float32Array(n_vocab) of the last token
+ *   await ctx.decode(ids); await ctx.logits()          -> Float32Array(n_vocab) of the last token decoded
+ *                                                         (by decode: generate keeps only promptLogits)
  *   await ctx.reset(); await ctx.info(); await ctx.free()
  *   await model.bench({backend: 'webgpu', nPrompt: 64, nGen: 32, reps: 3}) -> llama-bench-style rows
  *   await model.free()

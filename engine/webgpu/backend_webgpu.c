@@ -49,7 +49,8 @@ WGSL(attention) WGSL(eltwise) WGSL(argmax)
 /* Decode matvec: MV_WG threads per workgroup computing MV_R rows; the
  * environment variable LLMCAP_WEBGPU_MV="WG,R" overrides them (tuning). */
 #define MV_WG 64
-#define MV_R 4
+#define MV_R 2
+#define MV_U 1   /* items per thread per step (LLMCAP_WEBGPU_MV="WG,R,U") */
 /* argmax: floats per first-pass workgroup, and the partials' capacity */
 #define AM_CHUNK 2048
 #define AM_PARTS 1024
@@ -117,8 +118,8 @@ typedef struct gpu_be {
     wg_dev *dev;
     wg_limits lim;
     wg_pipeline *mv[GGUF_TYPE_COUNT], *mm[GGUF_TYPE_COUNT];
-    char mv_name[GGUF_TYPE_COUNT][24], mm_name[GGUF_TYPE_COUNT][24]; /* profiling labels */
-    unsigned mv_wg, mv_r;  /* matvec workgroup size and rows per workgroup */
+    char mv_name[GGUF_TYPE_COUNT][16][40], mm_name[GGUF_TYPE_COUNT][24]; /* profiling labels (matvec: by flags) */
+    unsigned mv_wg, mv_r, mv_u;  /* matvec workgroup size, rows per workgroup, items per step */
     wg_pipeline *rmsnorm, *rope, *kv_store, *attention, *swiglu, *add, *argmax_part, *argmax_final;
     wgt *tensors;          /* open-addressing table keyed by eng_weight pointer */
     size_t n_tensors_cap;
@@ -410,9 +411,13 @@ static eng_status make_mm_pipes(gpu_be *g, int t, char *err, size_t err_len) {
                                          WG_BIND_STORAGE_RO,      WG_BIND_STORAGE_RW, WG_BIND_STORAGE_RO,
                                          WG_BIND_STORAGE_RO,      WG_BIND_STORAGE_RW, WG_BIND_STORAGE_RW};
     char consts[128], label[64];
-    snprintf(consts, sizeof consts, "const MV_WG = %uu;\nconst MV_R = %uu;\n", g->mv_wg, g->mv_r);
+    snprintf(consts, sizeof consts, "const MV_WG = %uu;\nconst MV_R = %uu;\nconst MV_U = %uu;\n", g->mv_wg, g->mv_r,
+             g->mv_u);
     const char *parts[3] = {wgsl_mm_common, type_wgsl(t), wgsl_mm_kernels};
-    snprintf(g->mv_name[t], sizeof g->mv_name[t], "matvec_%s", gguf_type_get(t)->name);
+    for (int f = 0; f < 16; f++)
+        snprintf(g->mv_name[t][f], sizeof g->mv_name[t][f], "matvec_%s%s%s%s%s", gguf_type_get(t)->name,
+                 f & MV_NORM ? "+norm" : "", f & MV_ADD ? "+add" : "", f & MV_GLU ? "+glu" : "",
+                 f & MV_SPLIT ? "+qkv" : "");
     snprintf(g->mm_name[t], sizeof g->mm_name[t], "matmul_%s", gguf_type_get(t)->name);
     snprintf(label, sizeof label, "matvec_%s", gguf_type_get(t)->name);
     eng_status st = make_pipe(g, label, consts, parts, 3, "matvec", k, 9, &g->mv[t], err, err_len);
@@ -617,7 +622,7 @@ static void mm_dispatch(gpu_be *g, const wgt *t, wg_buffer bias, const eng_act *
         if (n_tok == 1) {
             grid(g, ((uint64_t)rows + g->mv_r - 1) / g->mv_r, &gx, &gy);
             pipe = g->mv[t->type];
-            name = g->mv_name[t->type];
+            name = g->mv_name[t->type][flags & 15];
         } else {
             gx = (uint32_t)((rows + 63) / 64);
             gy = (uint32_t)((n_tok + 63) / 64);
@@ -972,14 +977,18 @@ static eng_status gpu_init(eng_backend *be, char *err, size_t err_len) {
     g->lim = *wg_get_limits(g->dev);
     g->mv_wg = MV_WG;
     g->mv_r = MV_R;
+    g->mv_u = MV_U;
     const char *mv = getenv("LLMCAP_WEBGPU_MV");
     if (mv) {
-        unsigned a = 0, b = 0;
-        if (sscanf(mv, "%u,%u", &a, &b) != 2 || a < 32 || a > 256 || (a & (a - 1)) || b < 1 || b > 8)
+        unsigned a = 0, b = 0, u = MV_U;
+        int n = sscanf(mv, "%u,%u,%u", &a, &b, &u);
+        if (n < 2 || a < 32 || a > 256 || (a & (a - 1)) || b < 1 || b > 8 || u < 1 || u > 8)
             return eng_fail(err, err_len, ENG_ERR_ARG,
-                            "LLMCAP_WEBGPU_MV='%s': expected \"WG,R\" (WG a power of two in [32, 256], R in [1, 8])", mv);
+                            "LLMCAP_WEBGPU_MV='%s': expected \"WG,R[,U]\" (WG a power of two in [32, 256], "
+                            "R and U in [1, 8])", mv);
         g->mv_wg = a;
         g->mv_r = b;
+        g->mv_u = u;
     }
     st = check_limits(g, hp, &be->p, err, err_len);
     if (st != ENG_OK) return st;

@@ -23,16 +23,18 @@ $(BUILD)/obj/gen/wgsl_embed.o: $(WGSL_EMBED)
 
 $(ENG_LIB): $(BUILD)/obj/gen/wgsl_embed.o
 
-# Dawn (npm, pinned in package.json/package-lock.json) and lavapipe (Mesa 25,
-# bookworm-backports): what the WebGPU backend's tests need on Debian 12.
+# Dawn, dawn.node and playwright-core (npm, pinned in package.json and
+# package-lock.json), lavapipe (Mesa 25, bookworm-backports) and Chromium:
+# what the WebGPU backend's tests need on Debian 12.
 .PHONY: deps-webgpu
 deps-webgpu:
+	@dpkg -s chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 	@if ! dpkg -s mesa-vulkan-drivers 2>/dev/null | grep -q '^Version: 2[5-9]'; then \
 	  if ! grep -rqs bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d/; then \
 	    printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
 	      | $(SUDO) tee /etc/apt/sources.list.d/llmcap-backports.sources >/dev/null; fi; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq -t bookworm-backports mesa-vulkan-drivers libvulkan1; fi
-	@[ -f $(DAWN_LIB) ] || npm ci --no-audit --no-fund
+	@[ -f $(DAWN_LIB) ] && [ -d node_modules/webgpu ] && [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
 
 # A folder to copy to a GPU machine (engine + Dawn + Vulkan loader + runtime
 # libraries + the benchmark script): bench/gpu_bundle.sh. Run there:

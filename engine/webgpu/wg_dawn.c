@@ -492,6 +492,19 @@ eng_status wg_open(const wg_open_params *p, wg_dev **out, char *err, size_t err_
     static const char *const NO_QUANTIZATION[] = {"timestamp_quantization"};
     WGPUDawnTogglesDescriptor toggles = {{NULL, WGPUSType_DawnTogglesDescriptor}, 0, NULL, 1, NO_QUANTIZATION};
     if (n_features) ddesc.nextInChain = &toggles.chain;
+    /* LLMCAP_DAWN_TOGGLES="a,b": more Dawn toggles to enable (experiments, e.g.
+     * disable_robustness); at most 8 */
+    const char *extra = getenv("LLMCAP_DAWN_TOGGLES");
+    char tbuf[256];
+    const char *enabled[8];
+    if (extra && *extra) {
+        snprintf(tbuf, sizeof tbuf, "%s", extra);
+        size_t n = 0;
+        for (char *tok = strtok(tbuf, ","); tok && n < 8; tok = strtok(NULL, ",")) enabled[n++] = tok;
+        toggles.enabledToggleCount = n;
+        toggles.enabledToggles = enabled;
+        ddesc.nextInChain = &toggles.chain;
+    }
     ddesc.label = sv("llmcap");
     ddesc.requiredFeatureCount = n_features;
     ddesc.requiredFeatures = features;

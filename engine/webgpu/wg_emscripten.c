@@ -25,7 +25,16 @@
  *  - the device-lost callback hangs on the device wrapper and the
  *    uncaptured-error callback replaces device.onuncapturederror, so the
  *    device handle and its callbacks are taken once per JS device and shared by
- *    every wg_dev (a list of open wg_devs receives the latched messages).
+ *    every wg_dev (a list of open wg_devs receives the latched messages);
+ *  - a bind group entry of WGPU_WHOLE_SIZE reaches JS as 2^64 - 1 (the glue
+ *    misses its own sentinel), so buffers remember their size and "to the
+ *    end" is passed as a byte count;
+ *  - wgpuShaderModuleGetCompilationInfo aborts (unimplemented): WGSL errors
+ *    come from an error scope around the pipeline's creation instead.
+ * Errors: wg_read wraps its submission in an error scope, so an invalid
+ * command buffer is reported by that read. wg_check does not yield: callbacks
+ * (uncaptured errors, device loss) are delivered whenever a wait yields.
+ * Browser messages span several lines; they are joined into one.
  */
 #ifdef __EMSCRIPTEN__
 #include <emscripten/emscripten.h>

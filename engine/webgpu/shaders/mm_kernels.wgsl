@@ -28,23 +28,40 @@ fn matvec(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index
         acc[r] = 0.0;
     }
     var ssv = vec4<f32>(0.0);
-    // items of 8 weights: neighbouring threads read neighbouring inputs and weights
+    // items of 8 weights: neighbouring threads read neighbouring inputs and
+    // weights; MV_U items per thread per step, so that MV_U * MV_R weight loads
+    // are in flight at once (decode is bound by memory latency otherwise)
     let nit = p.K >> 3u;
-    for (var it = li; it < nit; it += MV_WG) {
-        let c = x_cols(it);
-        var x0 = x[p.xoff + c.x];
-        var x1 = x[p.xoff + c.y];
-        if (norm) {
-            ssv += x0 * x0 + x1 * x1;
-            x0 = x0 * g[c.x];
-            x1 = x1 * g[c.y];
+    for (var it0 = li; it0 < nit; it0 += MV_U * MV_WG) {
+        var xa: array<vec4<f32>, 2u * MV_U>;
+        for (var u = 0u; u < MV_U; u += 1u) {
+            let it = it0 + u * MV_WG;
+            var x0 = vec4<f32>(0.0);
+            var x1 = vec4<f32>(0.0);
+            if (it < nit) {
+                let c = x_cols(it);
+                x0 = x[p.xoff + c.x];
+                x1 = x[p.xoff + c.y];
+                if (norm) {
+                    ssv += x0 * x0 + x1 * x1;
+                    x0 = x0 * g[c.x];
+                    x1 = x1 * g[c.y];
+                }
+            }
+            xa[2u * u] = x0;
+            xa[2u * u + 1u] = x1;
         }
         for (var r = 0u; r < MV_R; r += 1u) {
             let row = r0 + r;
             if (row < p.M) {
-                acc[r] += w_dot8(row + p.wr0, it, x0, x1);
-                if (glu) {
-                    acc[MV_R + r] += w_dot8(row + p.wr0 + p.glu_off, it, x0, x1);
+                for (var u = 0u; u < MV_U; u += 1u) {
+                    let it = it0 + u * MV_WG;
+                    if (it < nit) {
+                        acc[r] += w_dot8(row + p.wr0, it, xa[2u * u], xa[2u * u + 1u]);
+                        if (glu) {
+                            acc[MV_R + r] += w_dot8(row + p.wr0 + p.glu_off, it, xa[2u * u], xa[2u * u + 1u]);
+                        }
+                    }
                 }
             }
         }
