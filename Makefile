@@ -37,6 +37,13 @@ VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 ALLCFLAGS += -DLLMCAP_VERSION=\"$(VERSION)\"
 COMMIT   := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 $(BUILD)/obj/engine/cli/cmd_bench.o: ALLCFLAGS += -DLLMCAP_COMMIT=\"$(COMMIT)\"
+# rebuild cmd_bench.o when the commit changes (the stamp is rewritten only then)
+$(BUILD)/obj/engine/cli/cmd_bench.o: $(BUILD)/gen/commit.stamp
+$(BUILD)/gen/commit.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(COMMIT)" ] || echo "$(COMMIT)" > $@
+.PHONY: FORCE
+FORCE:
 
 LIB_SRC  := $(wildcard estimator/*.c) $(wildcard engine/format/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)

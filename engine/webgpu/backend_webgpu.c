@@ -624,7 +624,7 @@ static void mm_dispatch(gpu_be *g, const wgt *t, wg_buffer bias, const eng_act *
             pipe = g->mv[t->type];
             name = g->mv_name[t->type][flags & 15];
         } else {
-            gx = (uint32_t)((rows + 63) / 64);
+            gx = (uint32_t)((rows + 127) / 128); /* tiles of 128 rows x 64 tokens (mm_kernels.wgsl) */
             gy = (uint32_t)((n_tok + 63) / 64);
             pipe = g->mm[t->type];
             name = g->mm_name[t->type];
