@@ -219,8 +219,8 @@ int cmd_bench(int argc, char **argv) {
     eng_device_info dev;
     bool on_gpu = false;
     memset(&dev, 0, sizeof dev);
-    eng_kernel_time ktimes[32];
-    int n_kt = 0, kt_tokens = 0;
+    eng_kernel_time ktimes[32], ktimes_pp[32];
+    int n_kt = 0, kt_tokens = 0, n_kt_pp = 0, pp_prof_tokens = 0;
     for (int ri = 0; ri < n_rows && !rc; ri++) {
         bench_row *r = &rows[ri];
         eng_ctx_params cp = eng_ctx_default_params();
@@ -268,6 +268,21 @@ int cmd_bench(int argc, char **argv) {
         r->p50_ms = percentile(lat, n_lat, 0.50);
         r->p95_ms = percentile(lat, n_lat, 0.95);
         free(lat);
+        if (profile && r->n_prompt && !n_kt_pp) {
+            /* one more prompt pass (n_batch tokens at most), timed per kernel */
+            int np = r->n_prompt < cp.n_batch ? r->n_prompt : cp.n_batch;
+            int32_t *toks = calloc((size_t)np, sizeof *toks);
+            int32_t next;
+            if (!toks) { eng_cli_error("out of memory"); rc = 1; eng_ctx_free(ctx); break; }
+            for (int i = 0; i < np; i++) toks[i] = (int32_t)(eng_splitmix64(&rng) % (uint64_t)m->hp.n_vocab);
+            eng_ctx_reset(ctx);
+            st = eng_ctx_profile_begin(ctx, err, sizeof err);
+            if (st == ENG_OK) st = eng_decode_greedy(ctx, toks, np, &next, err, sizeof err);
+            if (st == ENG_OK) st = eng_ctx_profile_end(ctx, ktimes_pp, 32, &n_kt_pp, err, sizeof err);
+            free(toks);
+            if (st != ENG_OK) { eng_cli_error("--profile: %s", err); rc = cli_exit_code(st); eng_ctx_free(ctx); break; }
+            pp_prof_tokens = np;
+        }
         if (profile && r->n_gen && !n_kt) {
             /* one more decode step, timed per kernel (at the depth the test ended at) */
             int32_t tok = 0, next;
@@ -335,14 +350,19 @@ int cmd_bench(int argc, char **argv) {
                        r->n_gen, r->n_threads, tg_bytes * r->avg_ts / 1e9,
                        100.0 * tg_bytes * r->avg_ts / 1e9 / bw.triad_gbps, r->p50_ms, r->p95_ms);
         }
-        if (n_kt) {
+        for (int pass = 0; pass < 2; pass++) {
+            const eng_kernel_time *kt = pass ? ktimes_pp : ktimes;
+            int nk = pass ? n_kt_pp : n_kt;
+            if (!nk) continue;
             double tot = 0;
-            for (int k = 0; k < n_kt; k++) tot += ktimes[k].ns;
-            printf("\nGPU time per kernel, one decode step (timestamp queries; %.3f ms in all):\n", tot / 1e6);
+            for (int k = 0; k < nk; k++) tot += kt[k].ns;
+            if (pass) printf("\nGPU time per kernel, a prompt of %d tokens (timestamp queries; %.3f ms in all):\n",
+                             pp_prof_tokens, tot / 1e6);
+            else printf("\nGPU time per kernel, one decode step (timestamp queries; %.3f ms in all):\n", tot / 1e6);
             printf("| kernel | dispatches | ms | share |\n| --- | ---: | ---: | ---: |\n");
-            for (int k = 0; k < n_kt; k++)
-                printf("| %s | %d | %.4f | %.1f%% |\n", ktimes[k].name, ktimes[k].count, ktimes[k].ns / 1e6,
-                       tot > 0 ? 100.0 * ktimes[k].ns / tot : 0.0);
+            for (int k = 0; k < nk; k++)
+                printf("| %s | %d | %.4f | %.1f%% |\n", kt[k].name, kt[k].count, kt[k].ns / 1e6,
+                       tot > 0 ? 100.0 * kt[k].ns / tot : 0.0);
         }
     } else if (!strcmp(fmt, "csv")) {
         printf("model_type,model_size,model_n_params,backend,simd,n_threads,n_batch,type_k,type_v,n_prompt,n_gen,"

@@ -55,7 +55,7 @@ WGSL(attention) WGSL(eltwise) WGSL(argmax)
 #define AM_CHUNK 2048
 #define AM_PARTS 1024
 /* threads per attention workgroup; head_dim <= 4 * AW */
-#define ATT_WG 64
+#define ATT_WG 64  /* LLMCAP_WEBGPU_AW overrides (32..256, a power of two) */
 /* uniform slots per submission before a forced flush */
 #define PARAM_SLOTS 4096
 #define MAX_BIND 9
@@ -119,7 +119,8 @@ typedef struct gpu_be {
     wg_limits lim;
     wg_pipeline *mv[GGUF_TYPE_COUNT], *mm[GGUF_TYPE_COUNT];
     char mv_name[GGUF_TYPE_COUNT][16][40], mm_name[GGUF_TYPE_COUNT][24]; /* profiling labels (matvec: by flags) */
-    unsigned mv_wg, mv_r, mv_u;  /* matvec workgroup size, rows per workgroup, items per step */
+    unsigned mv_wg, mv_r, mv_u;
+    unsigned att_wg;       /* attention workgroup size (keys per tile) */  /* matvec workgroup size, rows per workgroup, items per step */
     wg_pipeline *rmsnorm, *rope, *kv_store, *attention, *swiglu, *add, *argmax_part, *argmax_final;
     wgt *tensors;          /* open-addressing table keyed by eng_weight pointer */
     size_t n_tensors_cap;
@@ -430,7 +431,7 @@ static eng_status make_op_pipes(gpu_be *g, bool kv_f16, char *err, size_t err_le
     const wg_binding_kind U = WG_BIND_UNIFORM_DYNAMIC, R = WG_BIND_STORAGE_RO, W = WG_BIND_STORAGE_RW;
     char consts[160];
     snprintf(consts, sizeof consts, "const KV_F16 = %s;\nconst AW = %uu;\nconst AM_CHUNK = %uu;\nconst AM_OUT = %uu;\n",
-             kv_f16 ? "true" : "false", ATT_WG, AM_CHUNK, 2 * AM_PARTS);
+             kv_f16 ? "true" : "false", g->att_wg, AM_CHUNK, 2 * AM_PARTS);
     const wg_binding_kind k_norm[4] = {U, R, R, W}, k_rope[3] = {U, W, R}, k_kv[6] = {U, R, R, W, W, R},
                           k_att[6] = {U, R, R, R, W, R}, k_elt[3] = {U, W, R}, k_arg[3] = {U, R, W};
     eng_status st;
@@ -624,7 +625,7 @@ static void mm_dispatch(gpu_be *g, const wgt *t, wg_buffer bias, const eng_act *
             pipe = g->mv[t->type];
             name = g->mv_name[t->type][flags & 15];
         } else {
-            gx = (uint32_t)((rows + 127) / 128); /* tiles of 128 rows x 64 tokens (mm_kernels.wgsl) */
+            gx = (uint32_t)((rows + 63) / 64); /* tiles of 64 rows x 64 tokens (mm_kernels.wgsl) */
             gy = (uint32_t)((n_tok + 63) / 64);
             pipe = g->mm[t->type];
             name = g->mm_name[t->type];
@@ -926,9 +927,9 @@ static eng_status check_limits(gpu_be *g, const eng_hparams *hp, const eng_ctx_p
         return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED,
                         "webgpu: the adapter's limits are below what the kernels need "
                         "(256 invocations per workgroup, 16 KiB workgroup storage, 8 storage buffers)");
-    if (hp->head_dim > 4 * ATT_WG || hp->head_dim % 2 || hp->n_rot % 2)
+    if (hp->head_dim > 4 * (int)g->att_wg || hp->head_dim > 512 || hp->head_dim % 2 || hp->n_rot % 2)
         return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED, "webgpu: head_dim %d (even, at most %d)", hp->head_dim,
-                        4 * ATT_WG);
+                        4 * (int)g->att_wg < 512 ? 4 * (int)g->att_wg : 512);
     if (hp->n_embd % 4)
         return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED, "webgpu: n_embd %d is not a multiple of 4", hp->n_embd);
     uint64_t kv_dim = (uint64_t)hp->n_head_kv * (uint64_t)hp->head_dim;
@@ -975,6 +976,14 @@ static eng_status gpu_init(eng_backend *be, char *err, size_t err_len) {
     eng_status st = wg_open(&op, &g->dev, err, err_len);
     if (st != ENG_OK) return st;
     g->lim = *wg_get_limits(g->dev);
+    g->att_wg = ATT_WG;
+    const char *aw = getenv("LLMCAP_WEBGPU_AW");
+    if (aw) {
+        unsigned a = 0;
+        if (sscanf(aw, "%u", &a) != 1 || a < 32 || a > 256 || (a & (a - 1)))
+            return eng_fail(err, err_len, ENG_ERR_ARG, "LLMCAP_WEBGPU_AW='%s': a power of two in [32, 256]", aw);
+        g->att_wg = a;
+    }
     g->mv_wg = MV_WG;
     g->mv_r = MV_R;
     g->mv_u = MV_U;

@@ -109,64 +109,60 @@ fn matvec(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index
     }
 }
 
-// Prefill (several tokens): a 128-row x 64-token tile per workgroup of 256
-// threads, each thread 8 rows x 4 tokens; K in steps of 16, the weight tile
-// dequantized into workgroup memory once per step and shared by 64 tokens
-// (12 KiB of workgroup memory).
-const TM = 128u;
+// Prefill (several tokens): a 64-row x 64-token tile per workgroup of 256
+// threads, each thread 4 rows x 4 tokens; K in steps of 32, the weight tile
+// dequantized into workgroup memory once per step and shared by 64 tokens.
+const TM = 64u;
 const TN = 64u;
-const TK = 16u;
-var<workgroup> ws: array<vec4<f32>, 512>;  // [k][row / 4]: TK x TM / 4
-var<workgroup> xs: array<vec4<f32>, 256>;  // [k][token / 4]: TK x TN / 4
+const TK = 32u;
+var<workgroup> ws: array<vec4<f32>, 512>;  // [k][row / 4]
+var<workgroup> xs: array<vec4<f32>, 512>;  // [k][token / 4]
 
 @compute @workgroup_size(256)
 fn matmul(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
     let r0 = wid.x * TM;
     let t0 = wid.y * TN;
-    let tr = li % 16u;          // the thread's rows: r0 + 8 tr ..
+    let tr = li % 16u;          // the thread's rows: r0 + 4 tr ..
     let tt = li / 16u;          // the thread's tokens: t0 + 4 tt ..
-    let lr = li >> 1u;          // weight loader: row lr of the tile, k offset lk
-    let lk = (li & 1u) * 8u;
-    let lt = li >> 2u;          // input loader: token lt, k offset lkx
-    let lkx = (li & 3u) * 4u;
-    var acc: array<vec4<f32>, 8>;  // [token][rows 0-3], [token][rows 4-7]
+    let lr = li >> 2u;          // loader: row / token lr of the tile
+    let lk = (li & 3u) * 8u;    // loader: k offset within the step
+    var acc: array<vec4<f32>, 4>;
     for (var k0 = 0u; k0 < p.K; k0 += TK) {
         var wv = array<vec4<f32>, 2>(vec4<f32>(0.0), vec4<f32>(0.0));
         if (r0 + lr < p.M) {
             wv = w_load8(r0 + lr + p.wr0, k0 + lk);
         }
-        var xv = vec4<f32>(0.0);
-        if (t0 + lt < p.n_tok) {
-            xv = x[((t0 + lt) * p.K + k0 + lkx) >> 2u];
+        var x0 = vec4<f32>(0.0);
+        var x1 = vec4<f32>(0.0);
+        if (t0 + lr < p.n_tok) {
+            let xi = ((t0 + lr) * p.K + k0 + lk) >> 2u;
+            x0 = x[xi];
+            x1 = x[xi + 1u];
         }
         for (var i = 0u; i < 4u; i += 1u) {
-            ws[(lk + i) * 32u + (lr >> 2u)][lr & 3u] = wv[0][i];
-            ws[(lk + 4u + i) * 32u + (lr >> 2u)][lr & 3u] = wv[1][i];
-            xs[(lkx + i) * 16u + (lt >> 2u)][lt & 3u] = xv[i];
+            ws[(lk + i) * 16u + (lr >> 2u)][lr & 3u] = wv[0][i];
+            ws[(lk + 4u + i) * 16u + (lr >> 2u)][lr & 3u] = wv[1][i];
+            xs[(lk + i) * 16u + (lr >> 2u)][lr & 3u] = x0[i];
+            xs[(lk + 4u + i) * 16u + (lr >> 2u)][lr & 3u] = x1[i];
         }
         workgroupBarrier();
         for (var kk = 0u; kk < TK; kk += 1u) {
-            let a0 = ws[kk * 32u + 2u * tr];
-            let a1 = ws[kk * 32u + 2u * tr + 1u];
+            let a = ws[kk * 16u + tr];
             let b = xs[kk * 16u + tt];
-            acc[0] += a0 * b.x;
-            acc[1] += a0 * b.y;
-            acc[2] += a0 * b.z;
-            acc[3] += a0 * b.w;
-            acc[4] += a1 * b.x;
-            acc[5] += a1 * b.y;
-            acc[6] += a1 * b.z;
-            acc[7] += a1 * b.w;
+            acc[0] += a * b.x;
+            acc[1] += a * b.y;
+            acc[2] += a * b.z;
+            acc[3] += a * b.w;
         }
         workgroupBarrier();
     }
     for (var i = 0u; i < 4u; i += 1u) {
         let t = t0 + 4u * tt + i;
         if (t < p.n_tok) {
-            for (var j = 0u; j < 8u; j += 1u) {
-                let r = r0 + 8u * tr + j;
+            for (var j = 0u; j < 4u; j += 1u) {
+                let r = r0 + 4u * tr + j;
                 if (r < p.M) {
-                    var v = acc[i + 4u * (j >> 2u)][j & 3u];
+                    var v = acc[i][j];
                     if (p.bias != 0u) {
                         v += bias[p.row0 + r];
                     }
