@@ -1018,13 +1018,27 @@ static eng_status gpu_init(eng_backend *be, char *err, size_t err_len) {
     g->kv_layer_bytes = (uint64_t)be->p.n_ctx * kv_dim * (be->p.type_kv == GGUF_TYPE_F16 ? 2 : 4);
     uint64_t total = wbytes + 2 * g->kv_layer_bytes * (uint64_t)hp->n_layer;
     const wg_adapter_info *ai = wg_info(g->dev);
-    if (ai->memory_bytes && total > ai->memory_bytes) {
+    /* the device's memory (Dawn's memory heaps; 0 = unknown), or less with
+     * LLMCAP_WEBGPU_MEM_MIB (room left for other programs, or a test) */
+    uint64_t mem = ai->memory_bytes;
+    const char *cap = getenv("LLMCAP_WEBGPU_MEM_MIB");
+    if (cap) {
+        char *end;
+        unsigned long long mib = strtoull(cap, &end, 10);
+        if (end == cap || *end || mib == 0 || mib > (1ull << 40)) {
+            free(ws);
+            return eng_fail(err, err_len, ENG_ERR_ARG, "LLMCAP_WEBGPU_MEM_MIB='%s': a number of MiB in [1, 2^40]", cap);
+        }
+        if (!mem || mib << 20 < mem) mem = mib << 20;
+    }
+    if (mem && total > mem) {
         free(ws);
         return eng_fail(err, err_len, ENG_ERR_NOMEM,
                         "webgpu: the model needs %.2f GiB on the GPU (weights %.2f GiB + KV cache %.2f GiB) but "
-                        "%s has %.2f GiB; use a smaller n_ctx, a smaller quant or --backend cpu",
+                        "%s has %.2f GiB (%llu MiB); use a smaller n_ctx, a smaller quant or --backend cpu",
                         (double)total / 1073741824.0, (double)wbytes / 1073741824.0,
-                        (double)(total - wbytes) / 1073741824.0, ai->device, (double)ai->memory_bytes / 1073741824.0);
+                        (double)(total - wbytes) / 1073741824.0, ai->device, (double)mem / 1073741824.0,
+                        (unsigned long long)(mem >> 20));
     }
 
     g->n_tensors_cap = 64;

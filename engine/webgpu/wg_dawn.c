@@ -465,6 +465,24 @@ eng_status wg_open(const wg_open_params *p, wg_dev **out, char *err, size_t err_
     fill_info(&d->info, &ai);
     WGPUBackendType got = ai.backendType;
     dawn.AdapterInfoFreeMembers(ai);
+    /* device-local memory, where Dawn can tell (its memory-heaps feature): lets
+     * the backend refuse a model that cannot fit before allocating anything */
+    WGPUProcAdapterPropertiesMemoryHeapsFreeMembers heaps_free =
+        (WGPUProcAdapterPropertiesMemoryHeapsFreeMembers)dlsym(dawn_handle, "wgpuAdapterPropertiesMemoryHeapsFreeMembers");
+    if (heaps_free && dawn.AdapterHasFeature(d->adapter, WGPUFeatureName_AdapterPropertiesMemoryHeaps)) {
+        WGPUAdapterPropertiesMemoryHeaps heaps = {{NULL, WGPUSType_AdapterPropertiesMemoryHeaps}, 0, NULL};
+        WGPUAdapterInfo hi = {0};
+        hi.nextInChain = &heaps.chain;
+        if (dawn.AdapterGetInfo(d->adapter, &hi) == WGPUStatus_Success) {
+            uint64_t local = 0;
+            for (size_t i = 0; i < heaps.heapCount && heaps.heapInfo; i++)
+                if (heaps.heapInfo[i].properties & WGPUHeapProperty_DeviceLocal) local += heaps.heapInfo[i].size;
+            d->info.memory_bytes = local;
+            heaps_free(heaps);
+            hi.nextInChain = NULL;
+            dawn.AdapterInfoFreeMembers(hi);
+        }
+    }
     if (got == WGPUBackendType_Null) {
         seterr(err, err_len,
                "webgpu: the adapter is Dawn's Null backend (no usable GPU or Vulkan driver%s: dispatches "

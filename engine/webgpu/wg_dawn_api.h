@@ -59,6 +59,7 @@ typedef struct WGPUQuerySetImpl *WGPUQuerySet;
 typedef enum WGPUSType {
     WGPUSType_ShaderSourceWGSL = 2,
     WGPUSType_DawnTogglesDescriptor = 327690,   /* 0x5000A */
+    WGPUSType_AdapterPropertiesMemoryHeaps = 327699, /* 0x50013 */
     WGPUSType_Force32 = 0x7fffffff
 } WGPUSType;
 
@@ -185,6 +186,7 @@ typedef enum WGPUDeviceLostReason {
 
 typedef enum WGPUFeatureName {
     WGPUFeatureName_TimestampQuery = 3,
+    WGPUFeatureName_AdapterPropertiesMemoryHeaps = 327701, /* 0x50015 */
     WGPUFeatureName_Force32 = 0x7fffffff
 } WGPUFeatureName;
 
@@ -785,6 +787,25 @@ typedef WGPUFuture (*WGPUProcInstanceRequestAdapter)(WGPUInstance instance,
 
 typedef WGPUStatus (*WGPUProcAdapterGetInfo)(WGPUAdapter adapter, WGPUAdapterInfo *info);
 typedef void (*WGPUProcAdapterInfoFreeMembers)(WGPUAdapterInfo info);
+
+/* Dawn's memory heaps (dawn.json "adapter properties memory heaps", chained
+ * into WGPUAdapterInfo when the adapter has the feature; freed with
+ * wgpuAdapterPropertiesMemoryHeapsFreeMembers). Layout from dawn.json's member
+ * lists on LP64: a chain (16), size_t (8), pointer (8); heap info: flags (8),
+ * uint64 (8). */
+#define WGPUHeapProperty_DeviceLocal 0x1u
+typedef struct WGPUMemoryHeapInfo {
+    uint64_t properties;            /* WGPUHeapProperty flags */
+    uint64_t size;                  /* bytes */
+} WGPUMemoryHeapInfo;
+typedef struct WGPUAdapterPropertiesMemoryHeaps {
+    WGPUChainedStruct chain;        /* sType = WGPUSType_AdapterPropertiesMemoryHeaps */
+    size_t heapCount;
+    const WGPUMemoryHeapInfo *heapInfo;
+} WGPUAdapterPropertiesMemoryHeaps;
+_Static_assert(sizeof(WGPUMemoryHeapInfo) == 16, "WGPUMemoryHeapInfo");
+_Static_assert(sizeof(WGPUAdapterPropertiesMemoryHeaps) == 32, "WGPUAdapterPropertiesMemoryHeaps");
+typedef void (*WGPUProcAdapterPropertiesMemoryHeapsFreeMembers)(WGPUAdapterPropertiesMemoryHeaps value);
 typedef WGPUStatus (*WGPUProcAdapterGetLimits)(WGPUAdapter adapter, WGPULimits *limits);
 typedef WGPUBool (*WGPUProcAdapterHasFeature)(WGPUAdapter adapter, WGPUFeatureName feature);
 typedef WGPUFuture (*WGPUProcAdapterRequestDevice)(WGPUAdapter adapter, const WGPUDeviceDescriptor *descriptor,

@@ -74,6 +74,12 @@ LLMCAP_WEBGPU_BACKEND=null run run -m "$M/tiny-llama-q8_0.gguf" --ids 1,2 -n 2 -
 # an unusable library path: the search goes on or fails with the paths tried, never a crash
 LLMCAP_DAWN_LIB=/nonexistent/libwebgpu_wrapper.so run run -m "$M/tiny-llama-q8_0.gguf" --ids 1,2 -n 2 --backend webgpu --quiet
 [ "$RC" = 0 ] || { [ "$RC" = 1 ] && grep -q "libwebgpu_wrapper" "$T/err"; } && ok || bad "bad LLMCAP_DAWN_LIB: exit $RC"
+# a model that does not fit the device's memory: refused before anything is allocated
+LLMCAP_WEBGPU_MEM_MIB=1 run run -m "$M/tiny-llama-f32.gguf" --ids 1,2 -n 2 --backend webgpu
+[ "$RC" = 1 ] && grep -q "needs .* GiB on the GPU (weights .* KV cache .*) but .* has 0.00 GiB (1 MiB)" "$T/err" && ok ||
+    bad "model larger than the device: exit $RC, $(cat "$T/err")"
+LLMCAP_WEBGPU_MEM_MIB=abc run run -m "$M/tiny-llama-f32.gguf" --ids 1,2 -n 2 --backend webgpu
+[ "$RC" = 2 ] && grep -q "LLMCAP_WEBGPU_MEM_MIB='abc'" "$T/err" && ok || bad "bad LLMCAP_WEBGPU_MEM_MIB: exit $RC"
 # a bad backend name
 run run -m "$M/tiny-llama-q8_0.gguf" --ids 1,2 --backend tpu
 [ "$RC" = 2 ] && grep -q "unknown backend 'tpu'" "$T/err" && ok || bad "--backend tpu: exit $RC"
