@@ -85,7 +85,7 @@ WASM_DIR  := $(BUILD)/wasm
 WASM_THREADS ?= 4
 WASM_SRC  := engine/model.c engine/forward.c engine/sampler.c engine/tokenizer.c engine/unicode_tables.c \
              engine/wasm.c engine/cpu/backend_cpu.c engine/cpu/pool.c engine/cpu/kernels.c \
-             engine/cpu/simd_wasm.c engine/format/gguf.c engine/format/types.c engine/format/quants.c
+             engine/cpu/simd_wasm.c engine/format/gguf.c engine/format/types.c engine/format/quants.c engine/mkmodel.c engine/cpu/membw.c
 WASM_CFLAGS := -O3 -msimd128 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(INCLUDES) \
              -DLLMCAP_VERSION=\"$(VERSION)\"
 # (the CPU-only builds: no WebGPU backend; engine/webgpu/wasm_webgpu.mk builds one with it)
@@ -191,6 +191,8 @@ test: deps deps-webgpu
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@LLMCAP=$(CLI) bench/run_bench.sh $(BUILD)
+	@if command -v $(EMCC) >/dev/null; then $(MAKE) --no-print-directory bench-wasm-estimator; \
+	  else echo "note: emcc not found: no WASM estimator benchmark (make deps-wasm)"; fi
 
 # the engine's decode/prefill speed and memory against the targets (bench/engine_bench.sh)
 bench-engine: deps
@@ -214,3 +216,7 @@ include engine/webgpu/wasm_webgpu.mk
 include tests/fuzz/fuzz.mk
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(ENG_OBJ:.o=.d) $(ENG_CLI_OBJ:.o=.d)
+include web/web.mk
+
+# the estimator for WebAssembly: make wasm-estimator (estimator/wasm/estimator_wasm.mk)
+include estimator/wasm/estimator_wasm.mk

@@ -12,6 +12,11 @@
  * model take n_threads and clamp it to [1, that] (the single-threaded build:
  * always 1), since a thread beyond the pool could only start after the call
  * returned to the event loop.
+ *
+ * Models made in the page (no file to fetch): llmcap_eng_mkmodel writes a
+ * synthetic GGUF of given dimensions into the heap (mkmodel.h,
+ * mkmodel_write_memory); the buffer can go straight to llmcap_eng_load, or be
+ * copied out for another module (the pthreads or WebGPU build) and freed.
  */
 #ifdef __EMSCRIPTEN__
 #include <emscripten/emscripten.h>
@@ -24,6 +29,7 @@
 
 #include "engine.h"
 #include "membw.h"
+#include "mkmodel.h"
 
 #define MAX_MODELS 8
 #ifndef LLMCAP_WASM_MAX_THREADS
@@ -116,6 +122,60 @@ EMSCRIPTEN_KEEPALIVE void llmcap_eng_unload(int h) {
     eng_model_free(w->m);
     free(w->buf);
     memset(w, 0, sizeof *w);
+}
+
+/* A synthetic model (mkmodel.h) of the given dimensions, arch "llama" or
+ * "qwen2", every 2-D weight of type_name (a tensor type, "Q4_0", or a file-type
+ * mix, "Q4_K_M"; mkmodel_parse_type), written into a heap buffer. head_dim 0 =
+ * n_embd / n_head; n_ctx 0 = 2048; tied: no output.weight. Generated on
+ * n_threads threads (clamped to the pool; the bytes do not depend on it).
+ * Returns the buffer (*out_len bytes; give it to llmcap_eng_load, which takes
+ * it, or free it with llmcap_eng_free), or NULL (see llmcap_eng_last_error). */
+EMSCRIPTEN_KEEPALIVE void *llmcap_eng_mkmodel(const char *arch, int n_embd, int n_layer, int n_head, int n_head_kv,
+                                              int n_ff, int n_vocab, int head_dim, int n_ctx, int tied,
+                                              const char *type_name, double seed, int n_threads, size_t *out_len) {
+    if (n_embd <= 0 || n_layer <= 0 || n_head <= 0 || n_head_kv <= 0 || n_ff <= 0 || n_vocab <= 0 || head_dim < 0 ||
+        n_ctx < 0 || !out_len) {
+        snprintf(last_error, sizeof last_error, "mkmodel: dimensions must be positive");
+        return NULL;
+    }
+    mkmodel_params p = mkmodel_default_params();
+    snprintf(p.arch, sizeof p.arch, "%s", arch && arch[0] ? arch : "llama");
+    p.n_embd = (uint32_t)n_embd;
+    p.n_layer = (uint32_t)n_layer;
+    p.n_head = (uint32_t)n_head;
+    p.n_head_kv = (uint32_t)n_head_kv;
+    p.n_ff = (uint32_t)n_ff;
+    p.n_vocab = (uint32_t)n_vocab;
+    p.head_dim = (uint32_t)head_dim;
+    p.n_ctx = (uint32_t)n_ctx;
+    p.tied = tied != 0;
+    p.seed = (uint64_t)seed;
+    p.n_threads = (uint32_t)clamp_threads(n_threads);
+    if (mkmodel_parse_type(type_name ? type_name : "", &p.weight_type, &p.ftype, last_error, sizeof last_error) !=
+        MKMODEL_OK)
+        return NULL;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    if (mkmodel_write_memory(&p, &buf, &len, NULL, last_error, sizeof last_error) != MKMODEL_OK) return NULL;
+    *out_len = len;
+    return buf;
+}
+
+/* STREAM-style memory bandwidth (membw.h) over three arrays of array_mib MiB
+ * each, best of reps passes, on n_threads threads (clamped):
+ * {"triad_gbps":..,"read_gbps":..,"array_bytes":..,"n_threads":..}, or NULL. */
+EMSCRIPTEN_KEEPALIVE const char *llmcap_eng_membw(int n_threads, int array_mib, int reps) {
+    cpu_membw bw;
+    if (array_mib < 1 || reps < 1 ||
+        cpu_membw_measure(clamp_threads(n_threads), (size_t)array_mib << 20, reps, &bw) != 0) {
+        snprintf(last_error, sizeof last_error, "membw: cannot allocate 3 x %d MiB or start the threads", array_mib);
+        return NULL;
+    }
+    out_reset();
+    out_printf("{\"triad_gbps\":%.4f,\"read_gbps\":%.4f,\"array_bytes\":%llu,\"n_threads\":%d}", bw.triad_gbps,
+               bw.read_gbps, (unsigned long long)bw.array_bytes, bw.n_threads);
+    return out_str;
 }
 
 /* {"arch":..., "n_vocab":..., "n_embd":..., "n_layer":..., "n_params":..., "size":..., "desc":...} */

@@ -463,6 +463,39 @@ const char *llmcap_option_help(size_t i);
 /* Comma-separated command-line spellings of option i, e.g. "ctx,c,n-ctx". */
 const char *llmcap_option_cli(size_t i);
 
+/* ========================================================================= */
+/* JSON output: the texts of `llmcap estimate|fit|list --json`, shared by the  */
+/* CLI and the WASM module (estimator/wasm/) so both print the same bytes     */
+/* ========================================================================= */
+
+/* The returned texts are allocated (cJSON's allocator): free them with
+ * llmcap_json_free. pretty = indented with tabs, as `--json` prints (the CLI
+ * adds a newline); false = one line, as `--jsonl` prints. NULL = out of memory. */
+void llmcap_json_free(char *text);
+
+/* An estimate: {"input": {...the options used, "llama_cpp_flags"}, "model": {...},
+ * "memory": {..., "devices": [...]}, "fits", "limit_reason", "speed": {...}}.
+ * model_label names the model in "input.model" (the id, or the file's base name);
+ * the hardware id comes from p->gpu.id. Speeds are rounded to 1/1000. */
+char *llmcap_estimate_json(const llmcap_model *m, const char *model_label, const llmcap_params *p,
+                           const llmcap_result *r, bool pretty);
+
+/* A fit: {"model", "hardware", "n_gpu", "max_ctx", "max_ctx_capped",
+ * "best_quant" (file type name or null), "max_ngl"}. */
+char *llmcap_fit_json(const char *model_label, const llmcap_params *p, const llmcap_fit_result *fr, bool pretty);
+
+/* A list: kind "models", "hardware" or "quants" (db may be NULL for quants).
+ * Fills *out (free with llmcap_json_free); LLMCAP_ERR_INVALID_ARG for another kind. */
+llmcap_status llmcap_list_json(const llmcap_db *db, const char *kind, bool pretty, char **out, llmcap_error *err);
+
+/* The quant a result used: "Q4_K_M" (file type), "Q8_0" (pure tensor type) or
+ * "exact" (the GGUF's own types). Writes at most n bytes to buf; returns buf. */
+const char *llmcap_result_quant_name(const llmcap_result *r, char *buf, size_t n);
+
+/* The llama.cpp flags equivalent to p and r: "-c 8192 -b 2048 -ub 512 -ngl 33
+ * -ctk f16 -ctv f16 -fa off" (and " -np N" for several sequences). */
+void llmcap_llama_cpp_flags(char *buf, size_t n, const llmcap_params *p, const llmcap_result *r);
+
 #ifdef __cplusplus
 }
 #endif

@@ -26,11 +26,25 @@ if [ -z "${SANITIZED:-}" ]; then run_one "fuzz/smoke.sh" bash tests/fuzz/smoke.s
 if [ -n "${WASM_DIR:-}" ] && [ -f "$WASM_DIR/llmcap-engine.js" ]; then
   NODE_OPTIONS=--no-experimental-fetch run_one "wasm/test_engine.js" node tests/wasm/test_engine.js "$WASM_DIR" "${LLMCAP_ENGINE:-}"
 fi
+# the WASM estimator in node against the native CLI, when it was built (make wasm-estimator)
+if [ -n "${WASM_DIR:-}" ] && [ -f "$WASM_DIR/llmcap-estimator.js" ] && [ -f "$WASM_DIR/estimator.js" ]; then
+  NODE_OPTIONS=--no-experimental-fetch run_one "wasm/test_estimator.js" node tests/wasm/test_estimator.js "$WASM_DIR" \
+    "${LLMCAP:-build/llmcap}" "${LLMCAP_ENGINE:-build/llmcap-engine}" "${BUILD:-build}/wasm-native/llmcap-estimator-native"
+fi
 # the WebGPU WASM build in node (npm webgpu) and headless Chromium, when it was built
 # (make wasm-webgpu wasm-webgpu-smoke); without WebGPU each says "skip:" (LLMCAP_REQUIRE_WEBGPU=1: fail)
 if [ -n "${WASM_DIR:-}" ] && [ -f "$WASM_DIR/api_webgpu.js" ]; then
   NODE_OPTIONS=--no-experimental-fetch run_one "webgpu/test_wasm_webgpu.mjs" node tests/webgpu/test_wasm_webgpu.mjs "$WASM_DIR"
   run_one "webgpu/test_browser.mjs" node tests/webgpu/test_browser.mjs "$WASM_DIR"
+fi
+# the browser calculator in headless Chromium against the CLI, when it was assembled (make web)
+if [ -z "${SANITIZED:-}" ] && [ -f "${BUILD:-build}/web/index.html" ]; then
+  run_one "web/test_page.mjs" node tests/web/test_page.mjs "${BUILD:-build}/web"
+fi
+# "Measure this device": the engine builds' in-page model generation, and the measurement in
+# headless Chromium (CPU, threads, WebGPU on SwiftShader); playwright-core needs node's fetch
+if [ -z "${SANITIZED:-}" ] && [ -n "${WASM_DIR:-}" ] && [ -f "$WASM_DIR/api.js" ] && [ -f "$WASM_DIR/api_webgpu.js" ]; then
+  run_one "web/test_measure.mjs" node tests/web/test_measure.mjs "$WASM_DIR"
 fi
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" = 0 ]

@@ -122,7 +122,7 @@ static eng_act *cpu_act_new(eng_backend *be, size_t n) {
     a->data = calloc(n ? n : 1, sizeof(float));
     /* activation rows take at most 4 bytes per value in any level's layout
      * (cpu_act_row_bytes; GGUF's F16/BF16 take 2, Q8_0/Q8_1/Q8_K 34/32,
-     * 36/32 and 292/256, WASM128's Q8_0 and F16 layouts 3.5 and 4) */
+     * 36/32 and 292/256, WASM128's Q8_0 and F16 layouts 3.625 and 4) */
     a->q_cap = 4 * n + 64;
     a->q = malloc(a->q_cap);
     if (!a->data || !a->q) { free(a->data); free(a->q); free(a); return NULL; }

@@ -13,6 +13,12 @@
  *   model.free()
  *   engine.maxThreads                   -> threads a call can use (1 unless the module is
  *                                          llmcap-engine-mt.js, the pthreads build)
+ *   engine.mkmodel({arch: 'llama', n_embd, n_layer, n_head, n_head_kv, n_ff, n_vocab, head_dim: 0,
+ *                   n_ctx: 0, tied: false, type: 'Q4_0', seed: 42, nThreads})
+ *                                       -> Uint8Array: a synthetic GGUF (engine/mkmodel.h), made in
+ *                                          the module's heap and copied out (for another module)
+ *   engine.mkmodelLoad({...same})       -> a model as loadModel's, without the copy
+ *   engine.membw({arrayMiB: 32, reps: 3, nThreads}) -> {triad_gbps, read_gbps, array_bytes, n_threads}
  * nThreads (per call, else wrap's, else 1) is clamped to [1, maxThreads]. The
  * pthreads build needs SharedArrayBuffer: in a page that means a
  * cross-origin-isolated one (COOP same-origin + COEP require-corp), and the
@@ -44,7 +50,11 @@
       const p = call('llmcap_eng_alloc', 'number', ['number'], [bytes.length]);
       if (!p) throw new Error('out of memory for a ' + bytes.length + '-byte model');
       M.HEAPU8.set(bytes, p);
-      const h = call('llmcap_eng_load', 'number', ['number', 'number'], [p, bytes.length]);
+      return loadHeap(p, bytes.length);
+    }
+    /* a model from a GGUF image at heap pointer p (len bytes); the module takes p */
+    function loadHeap(p, len) {
+      const h = call('llmcap_eng_load', 'number', ['number', 'number'], [p, len]);
       if (h < 0) throw new Error(lastError());
       const info = () => jsonOrThrow(call('llmcap_eng_info', 'number', ['number'], [h]));
       const tokenize = (text, addSpecial = true) =>
@@ -78,7 +88,35 @@
       const free = () => call('llmcap_eng_unload', null, ['number'], [h]);
       return { info, tokenize, generate, logits, bench, free };
     }
-    return { loadModel, maxThreads };
+    /* the synthetic GGUF of o's dimensions in the heap: {ptr, len} (ptr owned by the caller) */
+    function mkmodelRaw(o) {
+      const lenPtr = call('llmcap_eng_alloc', 'number', ['number'], [8]);
+      try {
+        M.HEAPU32[lenPtr >> 2] = 0;
+        const p = call('llmcap_eng_mkmodel', 'number',
+          ['string', 'number', 'number', 'number', 'number', 'number', 'number', 'number', 'number', 'number', 'string',
+           'number', 'number', 'number'],
+          [o.arch || 'llama', o.n_embd, o.n_layer, o.n_head, o.n_head_kv ?? o.n_head, o.n_ff, o.n_vocab,
+           o.head_dim ?? 0, o.n_ctx ?? 0, o.tied ? 1 : 0, o.type || 'Q4_0', o.seed ?? 42, threads(o), lenPtr]);
+        if (!p) throw new Error(lastError());
+        return { ptr: p, len: M.HEAPU32[lenPtr >> 2] };   /* wasm32: size_t is 32 bits */
+      } finally {
+        call('llmcap_eng_free', null, ['number'], [lenPtr]);
+      }
+    }
+    function mkmodel(o) {
+      const { ptr, len } = mkmodelRaw(o);
+      const out = M.HEAPU8.slice(ptr, ptr + len);
+      call('llmcap_eng_free', null, ['number'], [ptr]);
+      return out;
+    }
+    function mkmodelLoad(o) {
+      const { ptr, len } = mkmodelRaw(o);
+      return loadHeap(ptr, len);
+    }
+    const membw = (o = {}) => jsonOrThrow(call('llmcap_eng_membw', 'number', ['number', 'number', 'number'],
+      [threads(o), o.arrayMiB ?? 32, o.reps ?? 3]));
+    return { loadModel, mkmodel, mkmodelLoad, membw, maxThreads };
   }
   /* the C side returns the raw bytes of the text as JSON code points < 256
    * wherever they were >= 0x80; turn them back into UTF-8 text */

@@ -34,7 +34,8 @@ deps-webgpu:
 	    printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
 	      | $(SUDO) tee /etc/apt/sources.list.d/llmcap-backports.sources >/dev/null; fi; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq -t bookworm-backports mesa-vulkan-drivers libvulkan1; fi
-	@[ -f $(DAWN_LIB) ] && [ -d node_modules/webgpu ] && [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
+	@[ -f $(DAWN_LIB) ] && [ -d node_modules/webgpu ] && [ -d node_modules/playwright-core ] && [ -d node_modules/uplot ] || \
+	  npm ci --no-audit --no-fund
 
 # A folder to copy to a GPU machine (engine + Dawn + Vulkan loader + runtime
 # libraries + the benchmark script): bench/gpu_bundle.sh. Run there:

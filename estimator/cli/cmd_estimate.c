@@ -67,11 +67,9 @@ int cmd_estimate(int argc, char **argv)
     sink s;
     if ((rc = sink_open(&s, c.out_path))) goto out;
     if (c.format == OUT_JSON || c.format == OUT_JSONL) {
-        cJSON *j = report_json(&in, &r);
-        char *txt = c.format == OUT_JSON ? cJSON_Print(j) : cJSON_PrintUnformatted(j);
+        char *txt = llmcap_estimate_json(m, in.model, &a.rq.params, &r, c.format == OUT_JSON);
         if (txt) fprintf(s.f, "%s\n", txt);
-        cJSON_free(txt);
-        cJSON_Delete(j);
+        llmcap_json_free(txt);
     } else if (c.format == OUT_CSV) {
         char buf[4096];
         report_csv_header(s.f);
@@ -106,18 +104,9 @@ int cmd_fit(int argc, char **argv)
     sink s;
     if ((rc = sink_open(&s, c.out_path))) goto out;
     if (c.format == OUT_JSON || c.format == OUT_JSONL) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "model", model_label(&a));
-        cJSON_AddStringToObject(o, "hardware", a.rq.params.gpu.id);
-        cJSON_AddNumberToObject(o, "n_gpu", a.rq.params.n_gpu);
-        cJSON_AddNumberToObject(o, "max_ctx", fr.max_ctx);
-        cJSON_AddBoolToObject(o, "max_ctx_capped", fr.max_ctx_capped);
-        if (bq) cJSON_AddStringToObject(o, "best_quant", bq); else cJSON_AddNullToObject(o, "best_quant");
-        cJSON_AddNumberToObject(o, "max_ngl", fr.max_ngl);
-        char *txt = c.format == OUT_JSON ? cJSON_Print(o) : cJSON_PrintUnformatted(o);
+        char *txt = llmcap_fit_json(model_label(&a), &a.rq.params, &fr, c.format == OUT_JSON);
         if (txt) fprintf(s.f, "%s\n", txt);
-        cJSON_free(txt);
-        cJSON_Delete(o);
+        llmcap_json_free(txt);
     } else if (c.format == OUT_CSV) {
         fprintf(s.f, "model,hardware,n_gpu,max_ctx,max_ctx_capped,best_quant,max_ngl\n%s,%s,%u,%u,%s,%s,%d\n",
                 model_label(&a), a.rq.params.gpu.id, a.rq.params.n_gpu, fr.max_ctx, fr.max_ctx_capped ? "true" : "false",

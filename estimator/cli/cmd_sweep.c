@@ -231,19 +231,20 @@ static int write_row(FILE *f, out_format fmt, const report_in *in, llmcap_model 
     llmcap_error err = {0};
     const bool ok = llmcap_estimate(m, p, &r, &err) == LLMCAP_OK;
     if (fmt == OUT_JSONL) {
-        cJSON *o;
         if (ok) {
-            o = report_json(in, &r);
+            char *txt = llmcap_estimate_json(m, in->model, p, &r, false);
+            if (txt) { fputs(txt, f); fputc('\n', f); }
+            llmcap_json_free(txt);
         } else {
-            o = cJSON_CreateObject();
+            cJSON *o = cJSON_CreateObject();
             cJSON_AddStringToObject(o, "model", in->model);
             cJSON_AddStringToObject(o, "hardware", in->hardware);
             cJSON_AddStringToObject(o, "error", err.msg);
+            char *txt = cJSON_PrintUnformatted(o);
+            if (txt) { fputs(txt, f); fputc('\n', f); }
+            cJSON_free(txt);
+            cJSON_Delete(o);
         }
-        char *txt = cJSON_PrintUnformatted(o);
-        if (txt) { fputs(txt, f); fputc('\n', f); }
-        cJSON_free(txt);
-        cJSON_Delete(o);
     } else {
         size_t n = report_csv_row(buf, in, ok ? &r : NULL, ok ? NULL : err.msg);
         fwrite(buf, 1, n, f);

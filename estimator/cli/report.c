@@ -1,4 +1,4 @@
-/* report.c - estimate results as a table, JSON or CSV. */
+/* report.c - estimate results as a table or CSV (JSON: llmcap_estimate_json, estimator/json.c). */
 #include "report.h"
 #include "types.h"
 
@@ -7,111 +7,14 @@
 
 #define GIB (1024.0 * 1024.0 * 1024.0)
 
-const char *report_quant_name(const llmcap_result *r, char *buf, size_t n)
-{
-    if (r->tensor_type >= 0) snprintf(buf, n, "%s", gguf_type_name(r->tensor_type));
-    else if (r->ftype >= 0) snprintf(buf, n, "%s", gguf_ftype_name(r->ftype));
-    else snprintf(buf, n, "exact");
-    return buf;
-}
-
 static const char *kv_name(int t) { return gguf_type_get(t) ? gguf_type_get(t)->name : "?"; }
-
-void report_flags(char *buf, size_t n, const llmcap_params *p, const llmcap_result *r)
-{
-    snprintf(buf, n, "-c %u -b %u -ub %u -ngl %u -ctk %s -ctv %s -fa %s%s", r->n_ctx, p->n_batch, p->n_ubatch,
-             r->n_gpu_layers, kv_name(p->type_k), kv_name(p->type_v), p->flash_attn ? "on" : "off",
-             p->n_seq > 1 ? " -np" : "");
-    if (p->n_seq > 1) {
-        size_t len = strlen(buf);
-        snprintf(buf + len, n - len, " %u", p->n_seq);
-    }
-}
-
-cJSON *report_json(const report_in *in, const llmcap_result *r)
-{
-    const llmcap_params *p = in->p;
-    char q[32], flags[160];
-    cJSON *o = cJSON_CreateObject();
-    cJSON *inp = cJSON_AddObjectToObject(o, "input");
-    cJSON_AddStringToObject(inp, "model", in->model);
-    cJSON_AddStringToObject(inp, "hardware", in->hardware);
-    cJSON_AddNumberToObject(inp, "n_gpu", p->n_gpu);
-    cJSON_AddStringToObject(inp, "quant", report_quant_name(r, q, sizeof q));
-    cJSON_AddNumberToObject(inp, "n_ctx", r->n_ctx);
-    cJSON_AddNumberToObject(inp, "n_batch", p->n_batch);
-    cJSON_AddNumberToObject(inp, "n_ubatch", p->n_ubatch);
-    cJSON_AddNumberToObject(inp, "n_seq", p->n_seq);
-    cJSON_AddStringToObject(inp, "type_k", kv_name(p->type_k));
-    cJSON_AddStringToObject(inp, "type_v", kv_name(p->type_v));
-    cJSON_AddBoolToObject(inp, "flash_attn", p->flash_attn);
-    cJSON_AddNumberToObject(inp, "n_gpu_layers", r->n_gpu_layers);
-    cJSON_AddNumberToObject(inp, "n_prompt", p->n_prompt);
-    cJSON_AddNumberToObject(inp, "n_gen", p->n_gen);
-    cJSON_AddNumberToObject(inp, "depth", p->depth);
-    report_flags(flags, sizeof flags, p, r);
-    cJSON_AddStringToObject(inp, "llama_cpp_flags", flags);
-
-    cJSON *mo = cJSON_AddObjectToObject(o, "model");
-    const llmcap_model_spec *s = llmcap_model_spec_get(in->m);
-    cJSON_AddStringToObject(mo, "name", s->name);
-    cJSON_AddStringToObject(mo, "arch", s->arch);
-    cJSON_AddNumberToObject(mo, "n_layer", s->n_layer);
-    cJSON_AddNumberToObject(mo, "params", r->params_total);
-    cJSON_AddNumberToObject(mo, "params_active", r->params_active);
-    cJSON_AddNumberToObject(mo, "bits_per_weight", round(r->bits_per_weight * 1e4) / 1e4);
-    cJSON_AddBoolToObject(mo, "exact_from_gguf", r->ftype < 0 && r->tensor_type < 0);
-
-    cJSON *mem = cJSON_AddObjectToObject(o, "memory");
-    cJSON_AddNumberToObject(mem, "weights_bytes", r->memory.weights_bytes);
-    cJSON_AddNumberToObject(mem, "kv_bytes", r->memory.kv_bytes);
-    cJSON_AddNumberToObject(mem, "compute_bytes", r->memory.compute_bytes);
-    cJSON_AddNumberToObject(mem, "output_bytes", r->memory.output_bytes);
-    cJSON_AddNumberToObject(mem, "overhead_bytes", r->memory.overhead_bytes);
-    cJSON_AddNumberToObject(mem, "total_bytes", r->memory.total_bytes);
-    cJSON *devs = cJSON_AddArrayToObject(mem, "devices");
-    for (uint32_t i = 0; i < r->memory.n_devices; i++) {
-        const llmcap_device_mem *d = &r->memory.devices[i];
-        cJSON *dj = cJSON_CreateObject();
-        cJSON_AddStringToObject(dj, "name", d->name);
-        cJSON_AddStringToObject(dj, "kind", llmcap_hw_kind_name(d->kind));
-        cJSON_AddBoolToObject(dj, "is_host", d->is_host);
-        if (d->capacity_bytes > 0) cJSON_AddNumberToObject(dj, "capacity_bytes", d->capacity_bytes);
-        else cJSON_AddNullToObject(dj, "capacity_bytes");
-        cJSON_AddNumberToObject(dj, "weights_bytes", d->weights_bytes);
-        cJSON_AddNumberToObject(dj, "kv_bytes", d->kv_bytes);
-        cJSON_AddNumberToObject(dj, "compute_bytes", d->compute_bytes);
-        cJSON_AddNumberToObject(dj, "output_bytes", d->output_bytes);
-        cJSON_AddNumberToObject(dj, "overhead_bytes", d->overhead_bytes);
-        cJSON_AddNumberToObject(dj, "total_bytes", d->total_bytes);
-        cJSON_AddNumberToObject(dj, "n_layers", d->n_layers);
-        cJSON_AddBoolToObject(dj, "has_output_layer", d->has_output_layer);
-        cJSON_AddBoolToObject(dj, "fits", d->fits);
-        cJSON_AddItemToArray(devs, dj);
-    }
-    cJSON_AddBoolToObject(o, "fits", r->fits);
-    if (r->fits) cJSON_AddNullToObject(o, "limit_reason");
-    else cJSON_AddStringToObject(o, "limit_reason", r->limit_reason);
-
-    cJSON *sp = cJSON_AddObjectToObject(o, "speed");
-    cJSON_AddNumberToObject(sp, "decode_tok_s", round(r->speed.decode_tok_s * 1000) / 1000);
-    cJSON_AddNumberToObject(sp, "decode_ms_per_tok", round(r->speed.decode_ms_per_tok * 1000) / 1000);
-    cJSON_AddNumberToObject(sp, "decode_agg_tok_s", round(r->speed.decode_agg_tok_s * 1000) / 1000);
-    cJSON_AddNumberToObject(sp, "prefill_tok_s", round(r->speed.prefill_tok_s * 1000) / 1000);
-    cJSON_AddNumberToObject(sp, "ttft_ms", round(r->speed.ttft_ms * 1000) / 1000);
-    cJSON_AddNumberToObject(sp, "total_ms", round(r->speed.total_ms * 1000) / 1000);
-    cJSON_AddNumberToObject(sp, "decode_bytes_per_tok", round(r->speed.decode_bytes_per_tok));
-    cJSON_AddStringToObject(sp, "bound", llmcap_bound_name(r->speed.bound));
-    cJSON_AddStringToObject(sp, "prefill_bound", llmcap_bound_name(r->speed.prefill_bound));
-    return o;
-}
 
 void report_table(FILE *f, const report_in *in, const llmcap_result *r)
 {
     const llmcap_params *p = in->p;
     const llmcap_model_spec *s = llmcap_model_spec_get(in->m);
     char q[32], flags[160], b[7][24];
-    fprintf(f, "%s (%s), %s, on %s%s", s->name[0] ? s->name : in->model, in->model, report_quant_name(r, q, sizeof q),
+    fprintf(f, "%s (%s), %s, on %s%s", s->name[0] ? s->name : in->model, in->model, llmcap_result_quant_name(r, q, sizeof q),
             p->gpu.name[0] ? p->gpu.name : p->gpu.id, p->n_gpu > 1 ? "" : "\n");
     if (p->n_gpu > 1) fprintf(f, " x %u\n", p->n_gpu);
     fprintf(f, "%.2f B parameters (%.2f B active per token), %.2f bits per weight; n_ctx %u, n_ubatch %u, KV %s/%s, "
@@ -147,7 +50,7 @@ void report_table(FILE *f, const report_in *in, const llmcap_result *r)
                 llmcap_bound_name(r->speed.prefill_bound), p->n_prompt, p->depth);
     fprintf(f, "time to first token: %.1f ms; total for %u prompt + %u generated tokens: %.2f s\n", r->speed.ttft_ms,
             p->n_prompt, p->n_gen, r->speed.total_ms / 1000.0);
-    report_flags(flags, sizeof flags, p, r);
+    llmcap_llama_cpp_flags(flags, sizeof flags, p, r);
     fprintf(f, "llama.cpp flags: %s\n", flags);
 }
 
@@ -173,7 +76,7 @@ size_t report_csv_row(char *buf, const report_in *in, const llmcap_result *r, co
         SEP;
         fmt_u64(buf, &pos, p->n_ctx); SEP;
     } else {
-        fmt_str_csv(buf, &pos, report_quant_name(r, q, sizeof q)); SEP;
+        fmt_str_csv(buf, &pos, llmcap_result_quant_name(r, q, sizeof q)); SEP;
         fmt_u64(buf, &pos, r->n_ctx); SEP;
     }
     fmt_u64(buf, &pos, p->n_batch); SEP;
