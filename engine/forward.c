@@ -1,5 +1,6 @@
 /* forward.c - the transformer forward pass (see engine.h for the equations),
  * sequenced as backend operations, and the inference context around it. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,6 +141,23 @@ void eng_ctx_reset(eng_ctx *c) { c->n_past = 0; }
 uint64_t eng_ctx_kv_bytes(const eng_ctx *c) { return c->be->ops->kv_bytes(c->be); }
 
 const char *eng_ctx_simd_name(const eng_ctx *c) { return c->be->ops->simd_name(c->be); }
+
+void eng_rope_table(const eng_model *m, int pos0, int n_tok, float *cs) {
+    const eng_hparams *hp = &m->hp;
+    const int half = hp->n_rot / 2;
+    const float theta_scale = powf(hp->rope_freq_base, -2.0f / (float)hp->n_rot);
+    const float *ff = m->rope_freqs.data;
+    for (int t = 0; t < n_tok; t++) {
+        float theta = (float)(pos0 + t) * hp->rope_freq_scale;
+        float *c = cs + (size_t)t * hp->n_rot;
+        for (int i = 0; i < half; i++) {
+            float th = ff ? theta / ff[i] : theta;
+            c[2 * i] = cosf(th);
+            c[2 * i + 1] = sinf(th);
+            theta *= theta_scale;
+        }
+    }
+}
 
 /* What forward() hands back after the last ubatch. */
 typedef enum { OUT_NONE, OUT_LOGITS, OUT_ARGMAX } fwd_out;

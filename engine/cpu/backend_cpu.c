@@ -277,20 +277,7 @@ static void cpu_matmul(eng_backend *be, const eng_weight *w, const eng_weight *b
 static void rope_table(eng_backend *be, int n_tok, int pos0) {
     cpu_be *c = impl(be);
     if (c->rope_pos0 == pos0 && c->rope_n == n_tok) return;
-    const eng_hparams *hp = &be->m->hp;
-    const int half = hp->n_rot / 2;
-    const float theta_scale = powf(hp->rope_freq_base, -2.0f / (float)hp->n_rot);
-    const float *ff = be->m->rope_freqs.data;
-    for (int t = 0; t < n_tok; t++) {
-        float theta = (float)(pos0 + t) * hp->rope_freq_scale;
-        float *cs = c->rope_cs + (size_t)t * hp->n_rot;
-        for (int i = 0; i < half; i++) {
-            float th = ff ? theta / ff[i] : theta;
-            cs[2 * i] = cosf(th);
-            cs[2 * i + 1] = sinf(th);
-            theta *= theta_scale;
-        }
-    }
+    eng_rope_table(be->m, pos0, n_tok, c->rope_cs);
     c->rope_pos0 = pos0;
     c->rope_n = n_tok;
 }
