@@ -422,7 +422,16 @@ eng_status wg_open(const wg_open_params *p, wg_dev **out, char *err, size_t err_
     }
     d->timeout_ns = 60ull * 1000000000ull;
     const char *ts = getenv("LLMCAP_WEBGPU_TIMEOUT_S");
-    if (ts && atof(ts) > 0) d->timeout_ns = (uint64_t)(atof(ts) * 1e9);
+    if (ts) {
+        char *end;
+        double s = strtod(ts, &end);
+        if (end == ts || *end || !(s > 0) || s > 86400) {
+            seterr(err, err_len, "webgpu: LLMCAP_WEBGPU_TIMEOUT_S='%.64s': seconds in (0, 86400]", ts);
+            free(d);
+            return ENG_ERR_ARG;
+        }
+        d->timeout_ns = (uint64_t)(s * 1e9);
+    }
 
     WGPUInstanceDescriptor idesc = {0};
     idesc.capabilities.timedWaitAnyEnable = 1;
