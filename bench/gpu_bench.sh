@@ -33,6 +33,8 @@ if ! probe; then
   probe || { "$eng" run -m "$models/probe.gguf" --ids 1,2,3 -n 4 --backend webgpu; exit 1; }
 fi
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.memory --format=csv > "$out/adapter.txt" 2>&1 || true
+# the ceiling: a plain WGSL streaming read through the same layer (bench/gpu_membw.c)
+"$here/bin/gpu_membw" 1024 > "$out/gpu_membw.txt" 2>&1 || true
 for shape in $shapes; do
   for type in $types; do
     f="$models/$shape-$type.gguf"

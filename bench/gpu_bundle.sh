@@ -18,6 +18,7 @@ dawn=node_modules/bun-webgpu-linux-x64/libwebgpu_wrapper.so
 rm -rf "$out.tmp"
 mkdir -p "$out.tmp/lib" "$out.tmp/bin"
 cp "$build/llmcap-engine" "$out.tmp/lib/llmcap-engine"
+cp "$build/bench/gpu_membw" "$out.tmp/lib/gpu_membw"
 cp "$dawn" "$out.tmp/lib/"
 # the shared libraries the engine and Dawn load, other than glibc's own
 for lib in $( (ldd "$build/llmcap-engine"; ldd "$dawn") | awk '/=> \//{print $3}' | sort -u); do
@@ -36,6 +37,8 @@ d=$(cd "$(dirname "$0")/../lib" && pwd)
 LD_LIBRARY_PATH="$d${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" LLMCAP_DAWN_LIB="$d/libwebgpu_wrapper.so" exec "$d/llmcap-engine" "$@"
 W
 chmod +x "$out.tmp/bin/llmcap-engine"
+sed 's|/llmcap-engine" "\$@"|/gpu_membw" "$@"|' "$out.tmp/bin/llmcap-engine" > "$out.tmp/bin/gpu_membw"
+chmod +x "$out.tmp/bin/gpu_membw"
 cp bench/gpu_bench.sh "$out.tmp/gpu_bench.sh"
 git rev-parse HEAD > "$out.tmp/COMMIT" 2>/dev/null || echo unknown > "$out.tmp/COMMIT"
 rm -rf "$out"

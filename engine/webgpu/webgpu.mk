@@ -42,5 +42,5 @@ deps-webgpu:
 #   build/bundle-gpu/gpu_bench.sh OUT_DIR
 .PHONY: bundle-gpu
 bundle-gpu: deps-webgpu
-	@$(MAKE) --no-print-directory $(ENG_CLI)
+	@$(MAKE) --no-print-directory $(ENG_CLI) $(BUILD)/bench/gpu_membw
 	bench/gpu_bundle.sh $(BUILD) $(BUILD)/bundle-gpu
