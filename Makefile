@@ -85,7 +85,7 @@ WASM_DIR  := $(BUILD)/wasm
 WASM_THREADS ?= 4
 WASM_SRC  := engine/model.c engine/forward.c engine/sampler.c engine/tokenizer.c engine/unicode_tables.c \
              engine/wasm.c engine/cpu/backend_cpu.c engine/cpu/pool.c engine/cpu/kernels.c \
-             engine/cpu/simd_wasm.c engine/format/gguf.c engine/format/types.c engine/format/quants.c engine/mkmodel.c engine/cpu/membw.c
+             engine/cpu/simd_wasm.c engine/format/gguf.c engine/format/types.c engine/format/quants.c engine/mkmodel.c engine/cpu/membw.c engine/strbuf.c
 WASM_CFLAGS := -O3 -msimd128 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(INCLUDES) \
              -DLLMCAP_VERSION=\"$(VERSION)\"
 # (the CPU-only builds: no WebGPU backend; engine/webgpu/wasm_webgpu.mk builds one with it)

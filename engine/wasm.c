@@ -27,6 +27,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "strbuf.h"
 #include "engine.h"
 #include "membw.h"
 #include "mkmodel.h"
@@ -47,26 +48,16 @@ typedef struct {
 
 static wasm_model models[MAX_MODELS];
 static char last_error[512];
-static char *out_str;   /* last returned string */
-static size_t out_cap, out_len;
+static eng_strbuf out_buf;  /* the last returned string */
 
-static void out_reset(void) { out_len = 0; if (out_str) out_str[0] = 0; }
+static void out_reset(void) { eng_strbuf_reset(&out_buf); }
 
 static void out_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void out_printf(const char *fmt, ...) {
     va_list ap;
-    for (;;) {
-        va_start(ap, fmt);
-        int n = vsnprintf(out_str ? out_str + out_len : NULL, out_str ? out_cap - out_len : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) return;
-        if (out_str && out_len + (size_t)n < out_cap) { out_len += (size_t)n; return; }
-        size_t cap = (out_cap ? out_cap * 2 : 4096) + (size_t)n;
-        char *s = realloc(out_str, cap);
-        if (!s) return;
-        out_str = s;
-        out_cap = cap;
-    }
+    va_start(ap, fmt);
+    eng_strbuf_vprintf(&out_buf, fmt, ap);
+    va_end(ap);
 }
 
 /* Raw bytes as a JSON string: every byte >= 0x80 becomes \u00XX (one code point
@@ -175,7 +166,7 @@ EMSCRIPTEN_KEEPALIVE const char *llmcap_eng_membw(int n_threads, int array_mib, 
     out_reset();
     out_printf("{\"triad_gbps\":%.4f,\"read_gbps\":%.4f,\"array_bytes\":%llu,\"n_threads\":%d}", bw.triad_gbps,
                bw.read_gbps, (unsigned long long)bw.array_bytes, bw.n_threads);
-    return out_str;
+    return out_buf.s;
 }
 
 /* {"arch":..., "n_vocab":..., "n_embd":..., "n_layer":..., "n_params":..., "size":..., "desc":...} */
@@ -198,7 +189,7 @@ EMSCRIPTEN_KEEPALIVE const char *llmcap_eng_info(int h) {
                "scalar"
 #endif
     );
-    return out_str;
+    return out_buf.s;
 }
 
 /* Token ids of text as a JSON array (BOS added when the vocabulary says so and add_special). */
@@ -216,7 +207,7 @@ EMSCRIPTEN_KEEPALIVE const char *llmcap_eng_tokenize(int h, const char *text, in
     for (int64_t i = 0; i < n; i++) out_printf(i ? ",%d" : "%d", ids[i]);
     out_printf("]");
     free(ids);
-    return out_str;
+    return out_buf.s;
 }
 
 static double now_ms(void) { return emscripten_get_now(); }
@@ -287,7 +278,7 @@ EMSCRIPTEN_KEEPALIVE const char *llmcap_eng_generate(int h, const int32_t *ids, 
     out_printf(",\"prompt_ms\":%.3f,\"gen_ms\":%.3f,\"n_prompt\":%d,\"n_gen\":%d}", t_prompt, t_gen, n, n_gen);
     free(gen);
     eng_ctx_free(c);
-    return out_str;
+    return out_buf.s;
 }
 
 /* The last-position logits of a prompt, copied to out (n_vocab floats), on
@@ -382,7 +373,7 @@ EMSCRIPTEN_KEEPALIVE const char *llmcap_eng_bench(int h, int n_prompt, int n_gen
     }
     out_reset();
     out_printf("[%s%s%s]", rows[0], n_rows > 1 ? "," : "", n_rows > 1 ? rows[1] : "");
-    return out_str;
+    return out_buf.s;
 }
 #else
 /* keep ISO C happy: a translation unit must not be empty */

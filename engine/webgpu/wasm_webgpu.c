@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strbuf.h"
 #include "engine.h"
 #include "wg.h"
 
@@ -67,8 +68,7 @@ typedef struct {
 static wgpu_model models[MAX_MODELS];
 static wgpu_ctx ctxs[MAX_CTXS];
 static char last_error[1024];
-static char *out_str;       /* the last returned string */
-static size_t out_cap, out_len;
+static eng_strbuf out_buf;      /* the last returned string */
 
 static void set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void set_error(const char *fmt, ...)
@@ -81,26 +81,16 @@ static void set_error(const char *fmt, ...)
 
 static void out_reset(void)
 {
-    out_len = 0;
-    if (out_str) out_str[0] = 0;
+    eng_strbuf_reset(&out_buf);
 }
 
 static void out_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void out_printf(const char *fmt, ...)
 {
     va_list ap;
-    for (;;) {
-        va_start(ap, fmt);
-        int n = vsnprintf(out_str ? out_str + out_len : NULL, out_str ? out_cap - out_len : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) return;
-        if (out_str && out_len + (size_t)n < out_cap) { out_len += (size_t)n; return; }
-        size_t cap = (out_cap ? out_cap * 2 : 4096) + (size_t)n;
-        char *s = realloc(out_str, cap);
-        if (!s) return;
-        out_str = s;
-        out_cap = cap;
-    }
+    va_start(ap, fmt);
+    eng_strbuf_vprintf(&out_buf, fmt, ap);
+    va_end(ap);
 }
 
 /* s as a JSON string; bytes >= 0x80 pass through (adapter strings are UTF-8) */
@@ -180,7 +170,7 @@ EMSCRIPTEN_KEEPALIVE const char *llmcap_wgpu_adapter(void)
                l->max_compute_invocations_per_workgroup, l->max_compute_workgroup_size_x,
                l->max_compute_workgroups_per_dimension);
     wg_close(d);
-    return out_str;
+    return out_buf.s;
 }
 
 /* ---- models ---- */
@@ -236,7 +226,7 @@ EMSCRIPTEN_KEEPALIVE const char *llmcap_wgpu_info(int h)
                "\"n_ctx_train\":%d,\"n_params\":%llu,\"model_size\":%llu,\"has_tokenizer\":%s}",
                hp->n_vocab, hp->n_embd, hp->n_layer, hp->n_head, hp->n_head_kv, hp->n_ff, hp->n_ctx_train,
                (unsigned long long)hp->n_params, (unsigned long long)hp->weight_bytes, w->m->vocab ? "true" : "false");
-    return out_str;
+    return out_buf.s;
 }
 
 /* Token ids of text as a JSON array (BOS when the vocabulary says so and add_special). */
@@ -255,7 +245,7 @@ EMSCRIPTEN_KEEPALIVE const char *llmcap_wgpu_tokenize(int h, const char *text, i
     for (int64_t i = 0; i < n; i++) out_printf(i ? ",%d" : "%d", ids[i]);
     out_printf("]");
     free(ids);
-    return out_str;
+    return out_buf.s;
 }
 
 /* ---- contexts ---- */
@@ -322,7 +312,7 @@ EMSCRIPTEN_KEEPALIVE const char *llmcap_wgpu_ctx_info(int ch)
         out_printf(",\"device\":null");
     }
     out_printf("}");
-    return out_str;
+    return out_buf.s;
 }
 
 EMSCRIPTEN_KEEPALIVE void llmcap_wgpu_reset(int ch)
@@ -395,7 +385,7 @@ EMSCRIPTEN_KEEPALIVE const char *llmcap_wgpu_generate(int ch, const int32_t *ids
     double t_gen = now_ms() - t0;
     out_reset();
     out_printf("{\"n_gen\":%d,\"n_prompt\":%d,\"prompt_ms\":%.3f,\"gen_ms\":%.3f}", n_gen, n, t_prompt, t_gen);
-    return out_str;
+    return out_buf.s;
 }
 
 /* ASYNC. llama-bench-style pp n_prompt and tg n_gen (either may be 0) on a
@@ -476,7 +466,7 @@ EMSCRIPTEN_KEEPALIVE const char *llmcap_wgpu_bench(int h, const char *backend, i
     }
     out_printf("]");
     eng_ctx_free(c);
-    return out_str;
+    return out_buf.s;
 }
 #else
 /* keep ISO C happy: a translation unit must not be empty */
