@@ -31,4 +31,21 @@ const cpu_kernels *cpu_kernels_wasm128(void); /* simd_wasm.c: WebAssembly SIMD12
         }                                                                                         \
     }
 
+/* The .vec_dot and .gemm_tile members of a level's table, for a file that
+ * defines static vec_dot_<type> and tile_<type> for every weight type (all
+ * three SIMD files do: same names, each level's own kernels). */
+#define CPU_LEVEL_DOT_TABLES                                                                       \
+    .vec_dot = {                                                                                   \
+        [GGUF_TYPE_F32] = vec_dot_f32,   [GGUF_TYPE_F16] = vec_dot_f16,   [GGUF_TYPE_BF16] = vec_dot_bf16, \
+        [GGUF_TYPE_Q4_0] = vec_dot_q4_0, [GGUF_TYPE_Q4_1] = vec_dot_q4_1, [GGUF_TYPE_Q5_0] = vec_dot_q5_0, \
+        [GGUF_TYPE_Q5_1] = vec_dot_q5_1, [GGUF_TYPE_Q8_0] = vec_dot_q8_0, [GGUF_TYPE_Q4_K] = vec_dot_q4_K, \
+        [GGUF_TYPE_Q5_K] = vec_dot_q5_K, [GGUF_TYPE_Q6_K] = vec_dot_q6_K,                          \
+    },                                                                                             \
+    .gemm_tile = {                                                                                 \
+        [GGUF_TYPE_F32] = tile_f32,   [GGUF_TYPE_F16] = tile_f16,   [GGUF_TYPE_BF16] = tile_bf16,  \
+        [GGUF_TYPE_Q4_0] = tile_q4_0, [GGUF_TYPE_Q4_1] = tile_q4_1, [GGUF_TYPE_Q5_0] = tile_q5_0,  \
+        [GGUF_TYPE_Q5_1] = tile_q5_1, [GGUF_TYPE_Q8_0] = tile_q8_0, [GGUF_TYPE_Q4_K] = tile_q4_K,  \
+        [GGUF_TYPE_Q5_K] = tile_q5_K, [GGUF_TYPE_Q6_K] = tile_q6_K,                                \
+    }
+
 #endif
