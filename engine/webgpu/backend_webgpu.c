@@ -41,7 +41,7 @@
 
 /* ---- embedded WGSL (build/gen/wgsl_embed.c from engine/webgpu/shaders) ---- */
 #define WGSL(name) extern const char wgsl_##name[];
-WGSL(mm_common) WGSL(mm_kernels) WGSL(type_f32) WGSL(type_f16) WGSL(type_q8_0) WGSL(type_q4_0)
+WGSL(mm_common) WGSL(mm_kernels) WGSL(matvec32) WGSL(type_f32) WGSL(type_f16) WGSL(type_q8_0) WGSL(type_q4_0)
 WGSL(type_q4_k) WGSL(type_q6_k) WGSL(ops_common) WGSL(rmsnorm) WGSL(rope) WGSL(kv_store)
 WGSL(attention) WGSL(eltwise) WGSL(argmax)
 #undef WGSL
@@ -51,6 +51,15 @@ WGSL(attention) WGSL(eltwise) WGSL(argmax)
 #define MV_WG 64
 #define MV_R 2
 #define MV_U 1   /* items per thread per step (LLMCAP_WEBGPU_MV="WG,R,U") */
+/* Decode matvec over whole 32-weight blocks (shaders/matvec32.wgsl) for the
+ * types with a w_dot32: MV32_WG threads per workgroup, MV32_R rows
+ * (LLMCAP_WEBGPU_MV32="WG,R"; "0" = use matvec for every type). */
+#define MV32_WG 128
+#define MV32_R 8
+/* Submit every SUBMIT_EVERY dispatches (LLMCAP_WEBGPU_SUBMIT_EVERY, 0 = once
+ * per step): the GPU starts on the first layers while the CPU records the
+ * rest. H200, 8B shape, decode: 24 was best of 0/6/12/24/48 (Q4_0 +15% over 0). */
+#define SUBMIT_EVERY 24
 /* argmax: floats per first-pass workgroup, and the partials' capacity */
 #define AM_CHUNK 2048
 #define AM_PARTS 1024
@@ -120,6 +129,10 @@ typedef struct gpu_be {
     wg_pipeline *mv[GGUF_TYPE_COUNT], *mm[GGUF_TYPE_COUNT];
     char mv_name[GGUF_TYPE_COUNT][16][40], mm_name[GGUF_TYPE_COUNT][24]; /* profiling labels (matvec: by flags) */
     unsigned mv_wg, mv_r, mv_u;
+    unsigned mv32_wg, mv32_r; /* 0 = no matvec32 */
+    unsigned mv_rows[GGUF_TYPE_COUNT]; /* rows per matvec workgroup, by weight type */
+    unsigned submit_every; /* submit after this many dispatches (0 = only when a result is read) */
+    unsigned n_recorded;   /* dispatches recorded since the last submit */
     unsigned att_wg;       /* attention workgroup size (keys per tile) */  /* matvec workgroup size, rows per workgroup, items per step */
     wg_pipeline *rmsnorm, *rope, *kv_store, *attention, *swiglu, *add, *argmax_part, *argmax_final;
     wgt *tensors;          /* open-addressing table keyed by eng_weight pointer */
@@ -411,17 +424,22 @@ static eng_status make_mm_pipes(gpu_be *g, int t, char *err, size_t err_len) {
     static const wg_binding_kind k[9] = {WG_BIND_UNIFORM_DYNAMIC, WG_BIND_STORAGE_RO, WG_BIND_STORAGE_RO,
                                          WG_BIND_STORAGE_RO,      WG_BIND_STORAGE_RW, WG_BIND_STORAGE_RO,
                                          WG_BIND_STORAGE_RO,      WG_BIND_STORAGE_RW, WG_BIND_STORAGE_RW};
-    char consts[128], label[64];
-    snprintf(consts, sizeof consts, "const MV_WG = %uu;\nconst MV_R = %uu;\nconst MV_U = %uu;\n", g->mv_wg, g->mv_r,
-             g->mv_u);
-    const char *parts[3] = {wgsl_mm_common, type_wgsl(t), wgsl_mm_kernels};
+    char consts[192], label[64];
+    snprintf(consts, sizeof consts, "const MV_WG = %uu;\nconst MV_R = %uu;\nconst MV_U = %uu;\nconst MV32_WG = %uu;\n"
+             "const MV32_R = %uu;\n", g->mv_wg, g->mv_r, g->mv_u, g->mv32_wg ? g->mv32_wg : 64, g->mv32_r ? g->mv32_r : 1);
+    /* the whole-block kernel for the types that define w_dot32 */
+    const bool blk32 = g->mv32_wg && (t == GGUF_TYPE_Q4_0 || t == GGUF_TYPE_Q8_0 || t == GGUF_TYPE_F16);
+    const char *parts[4] = {wgsl_mm_common, type_wgsl(t), wgsl_mm_kernels, wgsl_matvec32};
+    const int n_parts = blk32 ? 4 : 3;
+    g->mv_rows[t] = blk32 ? g->mv32_r : g->mv_r;
     for (int f = 0; f < 16; f++)
         snprintf(g->mv_name[t][f], sizeof g->mv_name[t][f], "matvec_%s%s%s%s%s", gguf_type_get(t)->name,
                  f & MV_NORM ? "+norm" : "", f & MV_ADD ? "+add" : "", f & MV_GLU ? "+glu" : "",
                  f & MV_SPLIT ? "+qkv" : "");
     snprintf(g->mm_name[t], sizeof g->mm_name[t], "matmul_%s", gguf_type_get(t)->name);
     snprintf(label, sizeof label, "matvec_%s", gguf_type_get(t)->name);
-    eng_status st = make_pipe(g, label, consts, parts, 3, "matvec", k, 9, &g->mv[t], err, err_len);
+    eng_status st = make_pipe(g, label, consts, parts, n_parts, blk32 ? "matvec32" : "matvec", k, 9, &g->mv[t], err,
+                              err_len);
     if (st != ENG_OK) return st;
     snprintf(label, sizeof label, "matmul_%s", gguf_type_get(t)->name);
     return make_pipe(g, label, consts, parts, 3, "matmul", k, 9, &g->mm[t], err, err_len);
@@ -502,6 +520,7 @@ static void flush_params(gpu_be *g) {
 
 static void submit(gpu_be *g) {
     flush_params(g);
+    g->n_recorded = 0;
     wg_submit(g->dev);
 }
 
@@ -535,6 +554,9 @@ static void dispatch(gpu_be *g, const wg_pipeline *pipe, const void *prm, size_t
     if (!bg) { latch(g, "could not create a bind group", name); return; }
     uint32_t off = param_slot(g, prm, prm_n);
     wg_dispatch(g->dev, pipe, bg, off, gx, gy, 1, name);
+    /* hand the GPU what is recorded every submit_every dispatches, so it
+     * runs while the rest of the step is recorded */
+    if (g->submit_every && ++g->n_recorded >= g->submit_every) submit(g);
 }
 
 /* Element-wise launch over `items` invocations of 256-thread workgroups;
@@ -621,7 +643,7 @@ static void mm_dispatch(gpu_be *g, const wgt *t, wg_buffer bias, const eng_act *
         const wg_pipeline *pipe;
         const char *name;
         if (n_tok == 1) {
-            grid(g, ((uint64_t)rows + g->mv_r - 1) / g->mv_r, &gx, &gy);
+            grid(g, ((uint64_t)rows + g->mv_rows[t->type] - 1) / g->mv_rows[t->type], &gx, &gy);
             pipe = g->mv[t->type];
             name = g->mv_name[t->type][flags & 15];
         } else {
@@ -986,6 +1008,31 @@ static eng_status gpu_init(eng_backend *be, char *err, size_t err_len) {
         g->mv_wg = a;
         g->mv_r = b;
         g->mv_u = u;
+    }
+    g->submit_every = SUBMIT_EVERY;
+    const char *se = getenv("LLMCAP_WEBGPU_SUBMIT_EVERY");
+    if (se) {
+        char *end = NULL;
+        long v = strtol(se, &end, 10);
+        if (!*se || *end || v < 0 || v > 100000)
+            return eng_fail(err, err_len, ENG_ERR_ARG, "LLMCAP_WEBGPU_SUBMIT_EVERY='%s': expected a count >= 0", se);
+        g->submit_every = (unsigned)v;
+    }
+    g->mv32_wg = MV32_WG;
+    g->mv32_r = MV32_R;
+    const char *mv32 = getenv("LLMCAP_WEBGPU_MV32");
+    if (mv32) {
+        unsigned a = 0, b = 0;
+        if (!strcmp(mv32, "0")) {
+            g->mv32_wg = g->mv32_r = 0;
+        } else if (sscanf(mv32, "%u,%u", &a, &b) != 2 || a < 32 || a > 256 || (a & (a - 1)) || b < 1 || b > 8) {
+            return eng_fail(err, err_len, ENG_ERR_ARG,
+                            "LLMCAP_WEBGPU_MV32='%s': expected \"WG,R\" (WG a power of two in [32, 256], R in [1, "
+                            "8]) or \"0\"", mv32);
+        } else {
+            g->mv32_wg = a;
+            g->mv32_r = b;
+        }
     }
     st = check_limits(g, hp, &be->p, err, err_len);
     if (st != ENG_OK) return st;

@@ -13,3 +13,13 @@ fn w_dot8(row: u32, it: u32, x0: vec4<f32>, x1: vec4<f32>) -> f32 {
     let w = h8(wq[row * (p.K >> 3u) + it]);
     return dot(w[0], x0) + dot(w[1], x1);
 }
+// 32 weights of a row from block bk: four 16-byte loads
+fn hdot(u: vec4<u32>, a: vec4<f32>, b: vec4<f32>) -> f32 {
+    return dot(vec4<f32>(unpack2x16float(u.x), unpack2x16float(u.y)), a) +
+           dot(vec4<f32>(unpack2x16float(u.z), unpack2x16float(u.w)), b);
+}
+fn w_dot32(row: u32, bk: u32, x0: vec4<f32>, x1: vec4<f32>, x2: vec4<f32>, x3: vec4<f32>, x4: vec4<f32>,
+           x5: vec4<f32>, x6: vec4<f32>, x7: vec4<f32>, xsum: f32) -> f32 {
+    let i = row * (p.K >> 3u) + 4u * bk;
+    return hdot(wq[i], x0, x1) + hdot(wq[i + 1u], x2, x3) + hdot(wq[i + 2u], x4, x5) + hdot(wq[i + 3u], x6, x7);
+}

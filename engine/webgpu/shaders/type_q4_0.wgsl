@@ -24,3 +24,15 @@ fn w_dot8(row: u32, it: u32, x0: vec4<f32>, x1: vec4<f32>) -> f32 {
     let sx = x0 + x1;
     return f16_at(b) * (255.0 * (dot(lo4s(u), x0) + dot(hi4s(u), x1)) - 8.0 * (sx.x + sx.y + sx.z + sx.w));
 }
+// block bk of a row whole: word w holds weights 4w.. (low nibbles, inputs
+// x_w) and 16 + 4w.. (high nibbles, x_(4+w)); xsum = the sum of the 32 inputs.
+// (Written out without loops or arrays: a private array indexed in a loop
+// may be put in slow local memory by the driver's compiler.)
+fn w_dot32(row: u32, bk: u32, x0: vec4<f32>, x1: vec4<f32>, x2: vec4<f32>, x3: vec4<f32>, x4: vec4<f32>,
+           x5: vec4<f32>, x6: vec4<f32>, x7: vec4<f32>, xsum: f32) -> f32 {
+    let b = row * p.nb + bk;
+    let q = wq[b];
+    let s = dot(lo4s(q.x), x0) + dot(hi4s(q.x), x4) + dot(lo4s(q.y), x1) + dot(hi4s(q.y), x5) +
+            dot(lo4s(q.z), x2) + dot(hi4s(q.z), x6) + dot(lo4s(q.w), x3) + dot(hi4s(q.w), x7);
+    return f16_at(b) * (255.0 * s - 8.0 * xsum);
+}

@@ -17,3 +17,14 @@ fn w_dot8(row: u32, it: u32, x0: vec4<f32>, x1: vec4<f32>) -> f32 {
     let w = (it & 1u) * 2u;
     return f16_at(b) * 127.0 * (dot(unpack4x8snorm(q[w]), x0) + dot(unpack4x8snorm(q[w + 1u]), x1));
 }
+// block bk of a row whole: two 16-byte loads, bytes 4i.. with inputs x_i
+fn w_dot32(row: u32, bk: u32, x0: vec4<f32>, x1: vec4<f32>, x2: vec4<f32>, x3: vec4<f32>, x4: vec4<f32>,
+           x5: vec4<f32>, x6: vec4<f32>, x7: vec4<f32>, xsum: f32) -> f32 {
+    let b = row * p.nb + bk;
+    let q0 = wq[2u * b];
+    let q1 = wq[2u * b + 1u];
+    let s = dot(unpack4x8snorm(q0.x), x0) + dot(unpack4x8snorm(q0.y), x1) + dot(unpack4x8snorm(q0.z), x2) +
+            dot(unpack4x8snorm(q0.w), x3) + dot(unpack4x8snorm(q1.x), x4) + dot(unpack4x8snorm(q1.y), x5) +
+            dot(unpack4x8snorm(q1.z), x6) + dot(unpack4x8snorm(q1.w), x7);
+    return f16_at(b) * 127.0 * s;
+}
