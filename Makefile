@@ -7,9 +7,12 @@
 #   make deps       install the Debian packages the build needs (apt-get; sudo when not root)
 #   make bench      speed benchmarks: estimates/s on one core, sweep rows/s as CSV
 #   make bench-engine  the engine: decode/prefill tokens/s vs memory bandwidth and llama.cpp
+#   make measure    the engine on generated real-shape models here, rows appended to data/measured/
 #   make wasm       the engine for WebAssembly (build/wasm/; needs emscripten)
 #   make fuzz       libFuzzer on the GGUF reader and the tokenizer (FUZZ_SECONDS=60 each)
 #   make accuracy   MAPE of predictions against ../shared/reference/measured_runs.csv
+#   make plots      a gallery of `llmcap curves` (every kind, PNG + SVG) in build/plots/
+#   make profile    refit data/profile.json (the default calibration) with llmcap calibrate
 #   make clean      remove build/
 # Overridable: CC, CFLAGS, SANITIZE=address,undefined (a sanitized build in build/san/), O=-O2
 # Later issues add: wasm, web, serve, plots.
@@ -37,6 +40,8 @@ VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 ALLCFLAGS += -DLLMCAP_VERSION=\"$(VERSION)\"
 COMMIT   := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 $(BUILD)/obj/engine/cli/cmd_bench.o: ALLCFLAGS += -DLLMCAP_COMMIT=\"$(COMMIT)\"
+# the build flags a bench row records (build_flags; quotes and backslashes dropped)
+$(BUILD)/obj/engine/cli/cmd_bench.o: ALLCFLAGS += -DLLMCAP_BUILD_FLAGS="\"$(strip $(O) $(SANFLAGS) $(subst \,,$(subst ",,$(CFLAGS))))\""
 # rebuild cmd_bench.o when the commit changes (the stamp is rewritten only then)
 $(BUILD)/obj/engine/cli/cmd_bench.o: $(BUILD)/gen/commit.stamp
 $(BUILD)/gen/commit.stamp: FORCE
@@ -69,7 +74,7 @@ BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 LIB      := $(BUILD)/libllmcap.a
 CLI      := $(BUILD)/llmcap
 
-DEB_PKGS := libcjson-dev libgsl-dev
+DEB_PKGS := libcjson-dev libgsl-dev gnuplot-nox libsqlite3-dev
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all run deps deps-wasm deps-fuzz test bench bench-engine accuracy clean check-deps wasm wasm-engine
@@ -133,6 +138,7 @@ deps:
 
 check-deps:
 	@test -f /usr/include/cjson/cJSON.h || { echo "missing cJSON headers: run 'make deps' (Debian package libcjson-dev)"; exit 2; }
+	@test -f /usr/include/sqlite3.h || { echo "missing SQLite headers: run 'make deps' (Debian package libsqlite3-dev)"; exit 2; }
 	@test -f /usr/include/gsl/gsl_statistics.h || { echo "missing GSL headers: run 'make deps' (Debian package libgsl-dev)"; exit 2; }
 
 # the README's first command: set up, build, and answer a real question
@@ -161,15 +167,18 @@ $(BUILD)/obj/gen/data_embed.o: $(BUILD)/gen/data_embed.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -c $< -o $@
 
-$(CLI): $(CLI_OBJ) $(BUILD)/obj/gen/data_embed.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/obj/gen/data_embed.o $(LIB) $(LDLIBS)
+# plots/*.gp embedded into the CLI (PLOTS_EMBED_OBJ), and `make plots`
+include plots/plots.mk
+
+$(CLI): $(CLI_OBJ) $(BUILD)/obj/gen/data_embed.o $(PLOTS_EMBED_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/obj/gen/data_embed.o $(PLOTS_EMBED_OBJ) $(RUNDB_LIB) $(LIB) $(LDLIBS) $(RUNDB_LDLIBS)
 
 $(ENG_LIB): $(ENG_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
 $(ENG_CLI): $(ENG_CLI_OBJ) $(BUILD)/obj/gen/data_embed.o $(ENG_LIB) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(ENG_CLI_OBJ) $(BUILD)/obj/gen/data_embed.o $(ENG_LIB) $(LIB) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(ENG_CLI_OBJ) $(BUILD)/obj/gen/data_embed.o $(RUNDB_LIB) $(ENG_LIB) $(LIB) $(LDLIBS) $(RUNDB_LDLIBS)
 
 $(BUILD)/tests/%: tests/%.c $(ENG_LIB) $(LIB) tests/test.h
 	@mkdir -p $(dir $@)
@@ -200,9 +209,10 @@ bench-engine: deps
 	@-$(MAKE) --no-print-directory wasm-engine 2>/dev/null
 	@LLMCAP_ENGINE=$(ENG_CLI) bench/engine_bench.sh $(BUILD)
 
+# llmcap compare: every usable row, per group and overall (depth 0 / filled context / batched)
 accuracy: deps
-	@$(MAKE) --no-print-directory all
-	$(BUILD)/bench/accuracy ../shared/reference/measured_runs.csv
+	@$(MAKE) --no-print-directory $(CLI)
+	$(CLI) compare ../shared/reference/measured_runs.csv --summary
 
 clean:
 	rm -rf build
@@ -220,3 +230,12 @@ include web/web.mk
 
 # the estimator for WebAssembly: make wasm-estimator (estimator/wasm/estimator_wasm.mk)
 include estimator/wasm/estimator_wasm.mk
+
+# the measured-runs database on SQLite: build/librundb.a for `llmcap runs` and `bench --db` (estimator/rundb/rundb.mk)
+include estimator/rundb/rundb.mk
+
+# the calibration profile: make profile (estimator/calibrate.mk; data/profile.json, embedded in the library)
+include estimator/calibrate.mk
+
+# our own measured runs: make measure (bench/measure.mk, bench/measure.sh)
+include bench/measure.mk

@@ -182,6 +182,7 @@ typedef struct ctxinfo {
     const qtable *q;
     const llmcap_params *p;
     const llmcap_profile *pr;
+    const llmcap_backend_params *kp; /* per llmcap_hw_kind: the profile's classes or its engine section */
     uint32_t n_ctx, cells_glob, cells_swa;
     double bk, bv;           /* bytes per K / V element */
     bool quantized_weights;  /* average bits per weight < 12 (the bandwidth cap applies) */
@@ -285,7 +286,7 @@ static dtime decode_dev_time(const ctxinfo *c, const dev *d, const llmcap_hardwa
     const llmcap_model_spec *s = &c->m->spec;
     const qtable *q = c->q;
     const llmcap_hardware *hw = d->cpu_exec ? cpu_hw : d->hw;
-    const llmcap_backend_params *bp = &c->pr->kind[d->cpu_exec ? LLMCAP_HW_CPU : d->kind];
+    const llmcap_backend_params *bp = &c->kp[d->cpu_exec ? LLMCAP_HW_CPU : d->kind];
     dtime t = {0, 0, 0, 0};
     const uint32_t nl = d->l1 - d->l0;
     /* weights read per step: dense + the distinct experts S tokens route to.
@@ -309,7 +310,10 @@ static dtime decode_dev_time(const ctxinfo *c, const dev *d, const llmcap_hardwa
     const double af = S * attn_flops(c, d->l0, d->l1, depth);
     const double t_attn = fmax(kv / bw, af / (bp->attn_eff * peak));
     const double t_w = w / bw_w;
-    const double t_mm = 2.0 * params * S / (bp->compute_eff * peak);
+    double t_mm = 2.0 * params * S / (bp->compute_eff * peak);
+    /* kernels bound by dequantizing each weight (decode_compute_eff, fitted per engine and class):
+     * that cost is paid once per step, the multiply-adds once per sequence */
+    if (bp->decode_compute_eff > 0) t_mm = fmax(t_mm, 2.0 * params / (bp->decode_compute_eff * peak));
     t.mem_s = t_w + t_attn;
     t.compute_s = t_mm + af / (bp->attn_eff * peak);
     t.overhead_s = (nl + (d->out ? 1 : 0)) * bp->layer_overhead_us * 1e-6;
@@ -354,7 +358,7 @@ static ptime prefill_dev_time(const ctxinfo *c, const dev *d, const dev *gpu_dev
         if (gpu_dev && u >= OP_OFFLOAD_MIN_BATCH && gpu_dev->hw->pcie_gbps > 0) {
             /* op offload: host weights are uploaded over the host link each ubatch
              * and multiplied on the GPU */
-            const llmcap_backend_params *gp = &c->pr->kind[gpu_dev->kind];
+            const llmcap_backend_params *gp = &c->kp[gpu_dev->kind];
             const double rate = prefill_rate(gpu_dev->hw, gp, c->quantized_weights);
             double t_up = bytes / (c->pr->pcie_eff * gpu_dev->hw->pcie_gbps * 1e9);
             double t_c = flops / rate + aflops / (rate * gp->prefill_attn_eff);
@@ -366,7 +370,7 @@ static ptime prefill_dev_time(const ctxinfo *c, const dev *d, const dev *gpu_dev
         hw = cpu_hw;
         kind = LLMCAP_HW_CPU;
     }
-    const llmcap_backend_params *bp = &c->pr->kind[kind];
+    const llmcap_backend_params *bp = &c->kp[kind];
     double bw = (d->cpu_exec ? c->pr->host_bw_eff : bp->bw_eff) * hw->bandwidth_gbps * 1e9;
     const double rate = prefill_rate(hw, bp, c->quantized_weights);
     const double t_c = flops / rate + aflops / (rate * bp->prefill_attn_eff);
@@ -394,7 +398,13 @@ llmcap_status llmcap_estimate(llmcap_model *m, const llmcap_params *p, llmcap_re
     st = llmcap_model_qtable(m, ftype, ttype, exact, &q, err);
     if (st) return st;
 
-    ctxinfo c = {.m = m, .q = q, .p = p, .pr = pr};
+    ctxinfo c = {.m = m, .q = q, .p = p, .pr = pr, .kp = pr->kind};
+    if (p->engine[0] && strcmp(p->engine, "llama.cpp")) {
+        if (!memchr(p->engine, 0, sizeof p->engine))
+            return llmcap_set_error(err, LLMCAP_ERR_INVALID_ARG, "engine name is not terminated");
+        c.kp = llmcap_profile_class(pr, p->engine, (llmcap_hw_kind)0);
+        if (!c.kp) return llmcap_profile_engine_error(pr, p->engine, err);
+    }
     c.n_ctx = p->n_ctx ? p->n_ctx : (s->n_ctx_train ? s->n_ctx_train : 4096);
     if (c.n_ctx > LLMCAP_NCTX_MAX) c.n_ctx = LLMCAP_NCTX_MAX;
     if (p->depth > c.n_ctx)
@@ -472,8 +482,8 @@ llmcap_status llmcap_estimate(llmcap_model *m, const llmcap_params *p, llmcap_re
             else
                 snprintf(dm->name, sizeof dm->name, "%s", d->hw->name[0] ? d->hw->name : d->hw->id);
             if (d->kind == LLMCAP_HW_CPU) dm->capacity_bytes = host_cap;
-            else dm->capacity_bytes = d->hw->memory_bytes * pr->kind[d->kind].usable_mem_frac;
-            dm->overhead_bytes = pr->kind[d->kind].runtime_bytes;
+            else dm->capacity_bytes = d->hw->memory_bytes * c.kp[d->kind].usable_mem_frac;
+            dm->overhead_bytes = c.kp[d->kind].runtime_bytes;
         }
         dm->weights_bytes += rng(q->cum_bytes, d->l0, d->l1) + (d->out ? q->output_bytes : 0);
         if (d->is_host) dm->weights_bytes += q->embd_bytes + q->other_bytes;
@@ -506,7 +516,7 @@ llmcap_status llmcap_estimate(llmcap_model *m, const llmcap_params *p, llmcap_re
     r->memory.weights_bytes = q->total_bytes;
 
     /* ---- speed ---- */
-    const llmcap_backend_params *mainp = &pr->kind[kind];
+    const llmcap_backend_params *mainp = &c.kp[kind];
     const double n_gen = p->n_gen;
     const double d_dec = (double)p->depth + n_gen / 2.0; /* a tgN run averages depth + N/2 (llama-bench) */
     double t_dev_sum = 0, t_host = 0, t_mem = 0, t_comp = 0, t_over = 0;
@@ -525,6 +535,10 @@ llmcap_status llmcap_estimate(llmcap_model *m, const llmcap_params *p, llmcap_re
     const double step = t_dev_sum + fixed;
     r->speed.decode_ms_per_tok = step * 1e3;
     r->speed.decode_tok_s = 1.0 / step;
+    if (mainp->decode_pi_log > 0) {
+        r->speed.decode_tok_s_low = r->speed.decode_tok_s * exp(-mainp->decode_pi_log);
+        r->speed.decode_tok_s_high = r->speed.decode_tok_s * exp(mainp->decode_pi_log);
+    }
     if (t_host > 0.5 * step) r->speed.bound = LLMCAP_BOUND_HOST_RAM;
     else if (t_over + fixed > 0.5 * step) r->speed.bound = LLMCAP_BOUND_OVERHEAD;
     else if (t_comp > t_mem) r->speed.bound = LLMCAP_BOUND_COMPUTE;
@@ -573,6 +587,10 @@ llmcap_status llmcap_estimate(llmcap_model *m, const llmcap_params *p, llmcap_re
         }
         t_pre += chunks * mainp->tok_overhead_ms * 1e-3;
         r->speed.prefill_tok_s = np / t_pre;
+        if (mainp->prefill_pi_log > 0) {
+            r->speed.prefill_tok_s_low = r->speed.prefill_tok_s * exp(-mainp->prefill_pi_log);
+            r->speed.prefill_tok_s_high = r->speed.prefill_tok_s * exp(mainp->prefill_pi_log);
+        }
         r->speed.prefill_bound = pb;
         r->speed.prefill_flops_per_tok = 2.0 * q->cum_active_params[L] + attn_flops(&c, 0, L, (double)p->depth + np / 2.0);
     } else {

@@ -80,6 +80,18 @@ struct llmcap_model {
 llmcap_status llmcap_model_qtable(llmcap_model *m, int ftype, int tensor_type, bool exact,
                                   const qtable **out, llmcap_error *err);
 
+/* A profile as a cJSON object (profile_json.c; llmcap_profile_to_json prints
+ * it): calibrate.c adds its report ("source", "fit", "loho") before printing.
+ * NULL on out of memory; free with cJSON_Delete. */
+struct cJSON;
+struct cJSON *llmcap_profile_to_cjson(const llmcap_profile *p);
+/* The named parameter of p (profile_json.c's table): field of class kind in
+ * section ("" = the classes; an engine section must exist) or, kind < 0, a
+ * global field; *stderr_out (if not NULL) gets its stderr slot. NULL when unknown. */
+double *llmcap_profile_field(llmcap_profile *p, const char *section, int kind, const char *field, double **stderr_out);
+/* LLMCAP_ERR_NOT_FOUND: "profile 'P' has no engine section 'E' (engines: llama.cpp, ...)" */
+llmcap_status llmcap_profile_engine_error(const llmcap_profile *p, const char *engine, llmcap_error *err);
+
 /* Check a hardware record's figures (finite, > 0, not absurd); what names it in messages. */
 llmcap_status llmcap_check_hardware(const llmcap_hardware *hw, const char *what, llmcap_error *err);
 

@@ -47,6 +47,13 @@ void llmcap_llama_cpp_flags(char *buf, size_t n, const llmcap_params *p, const l
 /* speeds are rounded to 1/1000 (ms, tokens/s) so that the text is stable */
 static double r3(double x) { return round(x * 1000) / 1000; }
 
+/* an interval bound: null when the profile gives no spread (0) */
+static void add_or_null(cJSON *o, const char *key, double x)
+{
+    if (x > 0) cJSON_AddNumberToObject(o, key, r3(x));
+    else cJSON_AddNullToObject(o, key);
+}
+
 char *llmcap_estimate_json(const llmcap_model *m, const char *model_label, const llmcap_params *p,
                            const llmcap_result *r, bool pretty)
 {
@@ -71,6 +78,8 @@ char *llmcap_estimate_json(const llmcap_model *m, const char *model_label, const
     cJSON_AddNumberToObject(inp, "depth", p->depth);
     llmcap_llama_cpp_flags(flags, sizeof flags, p, r);
     cJSON_AddStringToObject(inp, "llama_cpp_flags", flags);
+    cJSON_AddStringToObject(inp, "profile", (p->profile ? p->profile : llmcap_profile_default())->name);
+    cJSON_AddStringToObject(inp, "engine", p->engine[0] ? p->engine : "llama.cpp");
 
     cJSON *mo = cJSON_AddObjectToObject(o, "model");
     const llmcap_model_spec *s = llmcap_model_spec_get(m);
@@ -115,9 +124,13 @@ char *llmcap_estimate_json(const llmcap_model *m, const char *model_label, const
 
     cJSON *sp = cJSON_AddObjectToObject(o, "speed");
     cJSON_AddNumberToObject(sp, "decode_tok_s", r3(r->speed.decode_tok_s));
+    add_or_null(sp, "decode_tok_s_low", r->speed.decode_tok_s_low);
+    add_or_null(sp, "decode_tok_s_high", r->speed.decode_tok_s_high);
     cJSON_AddNumberToObject(sp, "decode_ms_per_tok", r3(r->speed.decode_ms_per_tok));
     cJSON_AddNumberToObject(sp, "decode_agg_tok_s", r3(r->speed.decode_agg_tok_s));
     cJSON_AddNumberToObject(sp, "prefill_tok_s", r3(r->speed.prefill_tok_s));
+    add_or_null(sp, "prefill_tok_s_low", r->speed.prefill_tok_s_low);
+    add_or_null(sp, "prefill_tok_s_high", r->speed.prefill_tok_s_high);
     cJSON_AddNumberToObject(sp, "ttft_ms", r3(r->speed.ttft_ms));
     cJSON_AddNumberToObject(sp, "total_ms", r3(r->speed.total_ms));
     cJSON_AddNumberToObject(sp, "decode_bytes_per_tok", round(r->speed.decode_bytes_per_tok));

@@ -220,7 +220,28 @@ typedef struct llmcap_backend_params {
     double prefill_cap_tflops;/* prefill throughput ceiling combined harmonically with
                                  compute_eff * peak: 1/rate = 1/(eff*peak) + 1/cap; 0 = none */
     double prefill_attn_eff;  /* attention FLOPs in prefill run at this fraction of the matmul rate */
+    double decode_compute_eff;/* fraction of peak compute reached by the matrix-vector products of decode
+                                 (kernels bound by dequantization rather than memory: 2 FLOPs per weight);
+                                 0 = compute_eff */
+    /* Spread of log(measured / predicted tokens/s) over the runs a calibration was fitted to
+     * (llmcap calibrate, estimator/calibrate.c); 0 = unknown. */
+    double decode_sd_log;     /* residual standard deviation of log decode tokens/s (dof-corrected) */
+    double prefill_sd_log;    /* the same for prefill */
+    double decode_pi_log;     /* half-width of the 90% prediction interval of log decode tokens/s:
+                                 an estimate prints decode_tok_s * exp(-/+ decode_pi_log) as low/high */
+    double prefill_pi_log;    /* the same for prefill */
 } llmcap_backend_params;
+
+/* The parameters of one engine other than llama.cpp (a calibration profile's
+ * "engines" section, e.g. "llmcap-engine/webgpu"): used instead of the
+ * profile's classes when llmcap_params.engine names it. */
+typedef struct llmcap_engine_profile {
+    char engine[48];                                       /* "llmcap-engine/webgpu", "llmcap-engine/cpu" */
+    llmcap_backend_params kind[LLMCAP_HW_KIND_COUNT];      /* as llmcap_profile.kind */
+    llmcap_backend_params kind_stderr[LLMCAP_HW_KIND_COUNT]; /* standard errors of fitted fields; 0 = not fitted */
+} llmcap_engine_profile;
+
+#define LLMCAP_PROFILE_MAX_ENGINES 4
 
 typedef struct llmcap_profile {
     char name[64];                                  /* "default" or the profile's name */
@@ -228,10 +249,32 @@ typedef struct llmcap_profile {
     double multi_gpu_overhead_ms;  /* per extra GPU per decode step (layer split hand-off), ms */
     double pcie_eff;               /* fraction of the host link bandwidth reached for weight uploads */
     double host_bw_eff;            /* fraction of host RAM bandwidth reached by CPU decode of offloaded layers */
+    /* what a calibration adds (all 0 / "" in the hand-set constants) */
+    llmcap_backend_params kind_stderr[LLMCAP_HW_KIND_COUNT]; /* standard error of each fitted field, same
+                                                                units; 0 = not fitted (a start value) */
+    double multi_gpu_overhead_ms_stderr, pcie_eff_stderr, host_bw_eff_stderr;
+    char created[32];              /* date the profile was made (YYYY-MM-DD), "" = unknown */
+    uint32_t n_engines;            /* engine sections in use */
+    llmcap_engine_profile engines[LLMCAP_PROFILE_MAX_ENGINES];
 } llmcap_profile;
 
-/* The built-in defaults. Never NULL. */
+/* The default profile: the calibration shipped in data/profile.json (made by
+ * `make profile` from ../shared/reference/measured_runs.csv and data/measured/,
+ * embedded into the library), parsed on first use. Never NULL; should the
+ * embedded text not parse, the hand-set constants. */
 const llmcap_profile *llmcap_profile_default(void);
+/* The hand-set constants of estimator/profile.c (each with its source): the
+ * starting point of a calibration and the base a profile file's missing
+ * parameters come from. Never NULL. */
+const llmcap_profile *llmcap_profile_handset(void);
+/* The parameters of device class k under engine ("" or "llama.cpp" = the
+ * profile's classes, else one of its engine sections); NULL when p has no
+ * section of that name. */
+const llmcap_backend_params *llmcap_profile_class(const llmcap_profile *p, const char *engine, llmcap_hw_kind k);
+/* A profile file's parameters, loaded once per path (llmcap_profile_load_file)
+ * and kept for the life of the process (at most 16 files; not thread-safe):
+ * what `--profile FILE` resolves to. Errors as llmcap_profile_load_file. */
+llmcap_status llmcap_profile_load_cached(const char *path, const llmcap_profile **out, llmcap_error *err);
 
 /* ========================================================================= */
 /* Estimate                                                                   */
@@ -285,6 +328,8 @@ typedef struct llmcap_params {
     uint32_t n_threads;      /* CPU threads for CPU layers; 0 = enough to saturate RAM bandwidth */
 
     const llmcap_profile *profile; /* NULL = llmcap_profile_default() */
+    char engine[48];               /* "" or "llama.cpp": the profile's classes; else an engine section of
+                                      the profile ("llmcap-engine/webgpu"): its parameters are used */
 } llmcap_params;
 
 /* Defaults: Q4_K_M, n_ctx 0 (model's), n_batch 2048, n_ubatch 512, n_seq 1,
@@ -326,6 +371,11 @@ typedef struct llmcap_result {
     char limit_reason[192];      /* "" when it fits; else e.g. "GeForce RTX 4090 #0 needs 25.3 GiB of 24.0 GiB" */
     struct {
         double decode_tok_s;       /* single-sequence decode at `depth` (+ half of n_gen), tokens/s */
+        double decode_tok_s_low;   /* 90% prediction interval of decode_tok_s from the profile's fitted
+                                      spread (decode_pi_log); both 0 when the profile has none */
+        double decode_tok_s_high;
+        double prefill_tok_s_low;  /* the same for prefill_tok_s (prefill_pi_log) */
+        double prefill_tok_s_high;
         double decode_ms_per_tok;
         double decode_agg_tok_s;   /* aggregate decode with n_seq sequences, tokens/s */
         double prefill_tok_s;      /* prefill of n_prompt tokens at `depth`, tokens/s */
@@ -422,6 +472,7 @@ typedef struct llmcap_request {
     double gpu_bw_gbps;      /* custom hardware: bandwidth, GB/s */
     double gpu_tflops;       /* custom hardware: FP16 TFLOPS */
     double host_ram_gib;     /* host RAM, GiB (0 = not checked) */
+    char profile[1024];      /* path of a calibration profile (llmcap calibrate); "" = the default */
     llmcap_params params;    /* numeric options (hardware fields filled by resolve) */
 } llmcap_request;
 
@@ -431,7 +482,9 @@ void llmcap_request_init(llmcap_request *rq);
  * "model", "gguf", "hf_config", "hardware", "n_gpu", "host", "host_ram_gib",
  * "quant", "n_ctx", "n_batch", "n_ubatch", "n_seq", "type_k", "type_v",
  * "flash_attn", "n_gpu_layers", "n_prompt", "n_gen", "depth", "n_threads",
- * "gpu_mem_gib", "gpu_bw_gbps", "gpu_tflops". Numbers are parsed strictly
+ * "gpu_mem_gib", "gpu_bw_gbps", "gpu_tflops", "profile" (a calibration
+ * profile file, loaded by resolve), "engine" ("llama.cpp" or an engine section
+ * of the profile, e.g. "llmcap-engine/webgpu"). Numbers are parsed strictly
  * (no trailing junk, no NaN/inf, in range). */
 llmcap_status llmcap_request_set(llmcap_request *rq, const char *key, const char *value, llmcap_error *err);
 
@@ -450,7 +503,9 @@ llmcap_status llmcap_parse_quant(const char *name, int *ftype, int *tensor_type,
 llmcap_status llmcap_request_resolve(const llmcap_db *db, llmcap_request *rq, llmcap_model **model,
                                      llmcap_error *err);
 /* The two halves of llmcap_request_resolve: the hardware / host / quant /
- * host RAM part (fills rq->params), and loading the model. */
+ * host RAM / profile part (fills rq->params; rq->profile is loaded with
+ * llmcap_profile_load_cached and params.engine checked against it), and
+ * loading the model. */
 llmcap_status llmcap_request_resolve_params(const llmcap_db *db, llmcap_request *rq, llmcap_error *err);
 llmcap_status llmcap_request_load_model(const llmcap_db *db, llmcap_request *rq, llmcap_model **model,
                                         llmcap_error *err);

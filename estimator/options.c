@@ -49,6 +49,9 @@ static const opt_def OPTS[] = {
     {"gpu_mem_gib", "gpu-mem-gib,mem-gib", OPT_F64, 0, 1e6, "custom hardware: memory, GiB"},
     {"gpu_bw_gbps", "gpu-bw-gbps,bw-gbps", OPT_F64, 0, 1e5, "custom hardware: memory bandwidth, GB/s"},
     {"gpu_tflops", "gpu-tflops,tflops", OPT_F64, 0, 1e6, "custom hardware: dense FP16 TFLOPS"},
+    {"profile", "profile", OPT_STR, 0, 0, "calibration profile JSON (llmcap calibrate -o FILE; default: data/profile.json)"},
+    {"engine", "engine", OPT_STR, 0, 0,
+     "whose speed: llama.cpp (default) or an engine section of the profile (llmcap-engine/webgpu, llmcap-engine/cpu)"},
 };
 #define N_OPTS (sizeof OPTS / sizeof OPTS[0])
 
@@ -156,6 +159,8 @@ llmcap_status llmcap_request_set(llmcap_request *rq, const char *key, const char
         if (!strcmp(k, "hardware")) return set_str(rq->hardware, sizeof rq->hardware, k, value, err);
         if (!strcmp(k, "host")) return set_str(rq->host, sizeof rq->host, k, value, err);
         if (!strcmp(k, "quant")) return set_str(rq->quant, sizeof rq->quant, k, value, err);
+        if (!strcmp(k, "profile")) return set_str(rq->profile, sizeof rq->profile, k, value, err);
+        if (!strcmp(k, "engine")) return set_str(p->engine, sizeof p->engine, k, value, err);
         break;
     case OPT_U32:
         st = parse_u64(k, value, o->lo, o->hi, &u, err);
@@ -301,6 +306,18 @@ llmcap_status llmcap_request_resolve_params(const llmcap_db *db, llmcap_request 
         p->ftype = -1;
         p->tensor_type = -1;
         p->override_types = false;
+    }
+
+    /* calibration profile (loaded once per path) and the engine section it is read for */
+    if (rq->profile[0]) {
+        const llmcap_profile *pr = NULL;
+        llmcap_status st = llmcap_profile_load_cached(rq->profile, &pr, err);
+        if (st) return st;
+        p->profile = pr;
+    }
+    if (p->engine[0] && strcmp(p->engine, "llama.cpp")) {
+        const llmcap_profile *pr = p->profile ? p->profile : llmcap_profile_default();
+        if (!llmcap_profile_class(pr, p->engine, LLMCAP_HW_GPU)) return llmcap_profile_engine_error(pr, p->engine, err);
     }
     return LLMCAP_OK;
 }

@@ -1,13 +1,15 @@
 /* profile.c - the free parameters of the performance model, as named
- * constants with where their values come from. A calibration profile
- * (`llmcap calibrate`, a later issue) replaces them; everything else reads
- * them through llmcap_profile_default() or params->profile.
+ * constants with where their values come from (llmcap_profile_handset()).
+ * They are the starting point of `llmcap calibrate` (estimator/calibrate.c),
+ * whose fit, shipped as data/profile.json, is the default profile
+ * (llmcap_profile_default(), estimator/profile_json.c); everything else reads
+ * the parameters through params->profile or that default.
  *
- * How the defaults were chosen: the decode and prefill formulas of
+ * How these constants were chosen: the decode and prefill formulas of
  * estimate.c were compared with the published llama-bench runs in
  * ../shared/reference/measured_runs.csv (`make accuracy` prints the error),
  * and each constant below was set by hand to a round value near what those
- * runs imply for its device class. They are defaults, not a fit.
+ * runs imply for its device class. They are a starting point, not a fit.
  */
 #include "internal.h"
 
@@ -95,8 +97,8 @@
 /* CPU decode of offloaded layers on a GPU box: same fraction as CPU platforms. */
 #define HOST_BW_EFF 0.65
 
-static const llmcap_profile default_profile = {
-    .name = "default",
+static const llmcap_profile handset_profile = {
+    .name = "hand-set",
     .kind = {
         [LLMCAP_HW_GPU] = {GPU_BW_EFF, GPU_COMPUTE_EFF, GPU_TOK_OVERHEAD_MS, GPU_LAYER_OVERHEAD_US,
                            GPU_RUNTIME_BYTES, 0.0, GPU_ATTN_EFF, GPU_BW_CAP_GBPS, 1.0, GPU_PREFILL_CAP_TFLOPS,
@@ -114,4 +116,4 @@ static const llmcap_profile default_profile = {
     .host_bw_eff = HOST_BW_EFF,
 };
 
-const llmcap_profile *llmcap_profile_default(void) { return &default_profile; }
+const llmcap_profile *llmcap_profile_handset(void) { return &handset_profile; }

@@ -36,11 +36,13 @@ const FIELDS = {
   prompt:  { def: '512',               opt: 'prompt',       kind: 'int', min: 1, max: 1 << 24 },
   gen:     { def: '128',               opt: 'gen',          kind: 'int', min: 1, max: 1 << 24 },
   depth:   { def: '0',                 opt: 'depth',        kind: 'int', min: 0, max: 1 << 24 },
+  engine:  { def: 'llama.cpp',         opt: 'engine',       kind: 'str' },
 };
 const DEFAULT_CMP = 'rtx-4090,rtx-3090,apple-m2-ultra,h100-sxm';
 
 // Which field an estimator error message is about (first match wins; ubatch before batch).
 const ERROR_FIELDS = [
+  ['engine', /engine section/i], ['prof', /profile|classes\.|global\.|engines\./i],
   ['ubatch', /ubatch/i], ['batch', /n_batch|\bbatch\b/i], ['np', /parallel|n_seq/i],
   ['ctk', /type_k|cache-type-k|\bK cache/i], ['ctv', /type_v|cache-type-v|V cache/i],
   ['fa', /flash/i], ['ngl', /gpu.layers|\bngl\b/i], ['ctx', /n_ctx|\bctx\b|context/i],
@@ -64,7 +66,7 @@ const el = (tag, attrs = {}, ...kids) => {
   return e;
 };
 
-const state = { src: 'db', cmp: DEFAULT_CMP, hf: '' };
+const state = { src: 'db', cmp: DEFAULT_CMP, hf: '', prof: '' };
 for (const [k, f] of Object.entries(FIELDS)) state[k] = f.def;
 
 let est = null;             // the estimator (LlmcapEstimator)
@@ -72,6 +74,9 @@ let optName = {};           // our option key -> the estimator's option name
 let lists = { models: [], hardware: [], quants: [] };
 let ggufName = '';          // the file whose header the estimator holds, '' if none
 let hfLoaded = '';          // the config.json text the estimator holds
+let profLoaded = '';        // the calibration profile (JSON text) the estimator holds, '' = the built-in one
+let profInfo = null;        // its summary {name, created, engines, classes}
+let profError = '';         // why the profile in the state was not accepted
 let last = null;            // the last good estimate (kept on bad input)
 let lastFit = null;
 let chartTimer = 0;
@@ -119,6 +124,7 @@ function resolveOptions(options) {
   const named = (n, fallback) => (options.find((o) => o.name === n || spellings(o).includes(n)) || { name: fallback }).name;
   out.gguf = named('gguf', 'gguf');
   out.hf = named('hf-config', 'hf-config');
+  out.profile = named('profile', 'profile');
   return out;
 }
 
@@ -141,6 +147,7 @@ function readUrl() {
   if (p.has('src') && ['db', 'gguf', 'hf'].includes(p.get('src'))) state.src = p.get('src');
   if (p.has('cmp')) state.cmp = p.get('cmp');
   if (p.has('hf')) { try { state.hf = b64urlDecode(p.get('hf')); } catch { state.hf = ''; } }
+  if (p.has('prof')) { try { state.prof = b64urlDecode(p.get('prof')); } catch { state.prof = ''; } }
 }
 
 function writeUrl() {
@@ -153,6 +160,7 @@ function writeUrl() {
   if (state.src === 'hf' && state.hf) p.set('hf', b64urlEncode(state.hf));
   if (state.src === 'gguf' && ggufName) p.set('gguf', ggufName);
   if (state.cmp !== DEFAULT_CMP) p.set('cmp', state.cmp);
+  if (state.prof) p.set('prof', b64urlEncode(state.prof));
   history.replaceState(null, '', '#' + p.toString());
 }
 
@@ -164,6 +172,7 @@ function baseOpts(over = {}) {
   if (s.src === 'gguf') o[optName.gguf] = '@gguf';
   else if (s.src === 'hf') o[optName.hf] = '@hf';
   else o[optName.model] = s.model;
+  if (profLoaded) o[optName.profile] = '@profile';
   for (const k of Object.keys(FIELDS)) {
     if (k === 'model' || s[k] === '' || s[k] == null) continue;
     const f = FIELDS[k];
@@ -189,7 +198,7 @@ function fieldMsg(key, msg) {
 
 function clearMessages() {
   for (const k of Object.keys(FIELDS)) if ($('ferr-' + k)) fieldMsg(k, '');
-  for (const id of ['err-model', 'err-hw', 'err-run', 'input-error']) $(id).textContent = '';
+  for (const id of ['err-model', 'err-hw', 'err-run', 'err-prof', 'input-error']) $(id).textContent = '';
 }
 
 // Checks the numeric fields here, so impossible numbers never reach the estimator.
@@ -215,6 +224,7 @@ function validate() {
     ok = false;
   }
   if (state.src === 'gguf' && !ggufName) { $('err-model').textContent = 'drop or choose a .gguf file (a file cannot travel in a link)'; ok = false; }
+  if (state.prof && !profLoaded) { $('err-prof').textContent = profError || 'the profile is not usable'; ok = false; }
   if (state.src === 'hf' && !hfLoaded) { $('err-model').textContent = state.hf ? $('err-model').textContent || 'the config.json is not usable' : 'paste a config.json'; ok = false; }
   return ok;
 }
@@ -225,6 +235,7 @@ function showEstimatorError(msg) {
     if (!re.test(msg)) continue;
     if (k === 'model') { $('err-model').textContent = msg; return; }
     if (k === 'hw') { $('err-hw').textContent = msg; return; }
+    if (k === 'prof') { $('err-prof').textContent = msg; return; }
     if (fieldMsg(k, msg)) return;
   }
   $('input-error').textContent = msg;
@@ -297,6 +308,17 @@ function render(r, f) {
   $('decode-bound').textContent = s.bound ? `${s.bound}-bound · ${fmt(s.decode_ms_per_tok, 2)} ms/token` : '';
   setNum('prefill', s.prefill_tok_s, tokS(s.prefill_tok_s));
   $('prefill-bound').textContent = s.prefill_bound ? `${s.prefill_bound}-bound` : '';
+  // 90% prediction intervals from the profile's fitted spread (null: the profile has none for this class)
+  const range = (id, lo, hi) => {
+    const e = $(id);
+    e.dataset.low = lo == null ? '' : String(lo);
+    e.dataset.high = hi == null ? '' : String(hi);
+    e.textContent = lo == null || hi == null ? '' : `90% interval ${tokS(lo)}–${tokS(hi)}`;
+  };
+  range('decode-range', s.decode_tok_s_low, s.decode_tok_s_high);
+  range('prefill-range', s.prefill_tok_s_low, s.prefill_tok_s_high);
+  $('prof-summary').textContent = `profile ${r.input.profile || '?'}${profLoaded ? '' : ' (built in)'}` +
+    (profInfo && profInfo.created ? `, made ${profInfo.created}` : '') + ` · engine ${r.input.engine || 'llama.cpp'}`;
   setNum('ttft', s.ttft_ms, fmt(s.ttft_ms, 1));
   setNum('total', s.total_ms, fmt(s.total_ms / 1000, 2));
   $('total-what').textContent = `(${r.input.n_prompt} prompt + ${r.input.n_gen} generated)`;
@@ -653,6 +675,23 @@ function bindInputs() {
     $('cmp-pickers').append(s);
   }
 
+  // calibration profile: a file, or pasted text (parsed after a pause), or back to the built-in one
+  let profTimer = 0;
+  $('prof').addEventListener('input', () => {
+    clearTimeout(profTimer);
+    profTimer = setTimeout(() => loadProfile($('prof').value, 'pasted profile'), 150);
+  });
+  $('prof-file').addEventListener('change', async () => {
+    const f = $('prof-file').files[0];
+    if (!f) return;
+    try {
+      const text = await f.text();
+      $('prof').value = text;
+      loadProfile(text, f.name);
+    } catch (e) { $('err-prof').textContent = `${f.name}: cannot be read (${e.message})`; }
+  });
+  $('prof-clear').addEventListener('click', () => clearProfile());
+
   // config.json: parsed as the user types (after a pause)
   let hfTimer = 0;
   $('hf-text').addEventListener('input', () => {
@@ -713,6 +752,53 @@ async function loadGguf(file) {
       return;
     }
   }
+}
+
+// The engines a profile has sections for (llama.cpp first), in the engine select.
+function fillEngines(list) {
+  const s = $('engine');
+  const keep = state.engine;
+  s.textContent = '';
+  const names = [...new Set(['llama.cpp', ...(list || []), keep].filter(Boolean))];
+  for (const n of names) s.append(el('option', { value: n, text: n === 'llama.cpp' ? 'llama.cpp (published runs)' : n }));
+  s.value = keep;
+}
+
+// A calibration profile: given to the estimator, kept (compact) in the state and so in the URL.
+function loadProfile(text, name) {
+  $('err-prof').textContent = '';
+  const t = String(text || '').trim();
+  if (!t) { clearProfile(); return; }
+  let compact = t;
+  try { compact = JSON.stringify(JSON.parse(t)); } catch (e) {
+    profError = `${name || 'profile'}: ${e.message}`;
+    state.prof = t; profLoaded = '';
+    recompute();
+    return;
+  }
+  try {
+    profInfo = est.setProfile(compact, name || 'profile.json');
+    profLoaded = compact;
+    profError = '';
+    state.prof = compact;
+    fillEngines(profInfo.engines);
+  } catch (e) {
+    profError = String(e && e.message || e);
+    state.prof = compact; profLoaded = '';
+  }
+  recompute();
+}
+
+function clearProfile() {
+  try { profInfo = est.setProfile(''); } catch { profInfo = null; }
+  profLoaded = '';
+  profError = '';
+  state.prof = '';
+  $('prof').value = '';
+  const d = est.defaultProfile();
+  profInfo = { name: d.name, created: d.created, engines: Object.keys(d.engines || {}) };
+  fillEngines(profInfo.engines);
+  recompute();
 }
 
 function loadHf(text) {
@@ -790,9 +876,22 @@ async function main() {
   fillHardware($('host'), '', false, false);
   const host = $('host');
   for (const og of [...host.querySelectorAll('optgroup')]) if (og.label !== 'CPU platforms') og.remove();
+  {
+    const d = est.defaultProfile();
+    profInfo = { name: d.name, created: d.created, engines: Object.keys(d.engines || {}) };
+  }
   readUrl();
+  fillEngines(profInfo.engines);
   fillModels('');
   bindInputs();
+  if (state.prof) {
+    $('prof').value = state.prof;
+    try {
+      profInfo = est.setProfile(state.prof, 'profile from the link');
+      profLoaded = state.prof;
+      fillEngines(profInfo.engines);
+    } catch (e) { profError = String(e && e.message || e); }
+  }
   if (state.src === 'hf' && state.hf) {
     $('hf-text').value = state.hf;
     try { est.setHfConfig(state.hf); hfLoaded = state.hf; } catch (e) { $('err-model').textContent = `config.json: ${e.message}`; }

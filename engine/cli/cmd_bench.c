@@ -10,7 +10,10 @@
  * carry llama-bench's JSON names; ours are added: backend, simd, mem_bw_gbps
  * (STREAM triad in the same run), mem_read_gbps, load_ms, peak_rss_bytes,
  * kv_bytes, latency_p50_ms / latency_p95_ms (per token for tg, per n_batch
- * chunk for pp), eff_gbps (tg only: weight bytes read per token x tokens/s).
+ * chunk for pp), eff_gbps (tg only: weight bytes read per token x tokens/s);
+ * JSON rows also describe the machine and build (cpu_cores, cpu_threads,
+ * mem_total_bytes, os, kernel, arch, build_compiler, build_flags) and the
+ * model's general.name (model_name: "synthetic-llama-3.2-1b" for mkmodel's).
  * With --backend webgpu the rows name the adapter (gpu_info, gpu_vendor,
  * gpu_device, gpu_api, gpu_adapter_type), n_gpu_layers is the layer count (all
  * on the GPU) and tg reads back only the greedy token (4 bytes), as a decode
@@ -22,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -29,12 +33,16 @@
 #include "cmds.h"
 #include "common.h"
 #include "membw.h"
+#include "rundb/llmcap_rundb.h"
 
 #ifndef LLMCAP_VERSION
 #define LLMCAP_VERSION "0.0.0"
 #endif
 #ifndef LLMCAP_COMMIT
 #define LLMCAP_COMMIT "unknown"
+#endif
+#ifndef LLMCAP_BUILD_FLAGS
+#define LLMCAP_BUILD_FLAGS ""
 #endif
 
 #define MAX_LIST 16
@@ -111,24 +119,114 @@ static eng_status run_once(eng_ctx *ctx, int n_prompt, int n_gen, uint64_t *rng,
     return st;
 }
 
-static void cpu_name(char *buf, size_t len) {
-    snprintf(buf, len, "unknown CPU");
+/* The machine a run was made on, for the JSON rows (data/measured/README.md):
+ * cpu = the first "model name" of /proc/cpuinfo; cores = distinct (physical
+ * id, core id) pairs there (0 when the file has none); threads = online
+ * logical CPUs; mem_total = physical memory (sysconf), bytes; os =
+ * PRETTY_NAME of /etc/os-release; kernel = uname's sysname and release. */
+typedef struct {
+    char cpu[160], os[256], kernel[160], arch[72];
+    int cores, threads;
+    uint64_t mem_total;
+} machine_desc;
+
+static void trim_value(char *p) {
+    while (*p == ' ' || *p == '\t') memmove(p, p + 1, strlen(p));
+    p[strcspn(p, "\n")] = 0;
+}
+
+static void machine_describe(machine_desc *d) {
+    memset(d, 0, sizeof *d);
+    snprintf(d->cpu, sizeof d->cpu, "unknown CPU");
     FILE *f = fopen("/proc/cpuinfo", "r");
-    if (!f) return;
-    char line[512];
-    while (fgets(line, sizeof line, f)) {
-        if (!strncmp(line, "model name", 10)) {
+    if (f) {
+        char line[512];
+        bool named = false;
+        long phys = 0, core = -1;
+        long seen[1024][2];
+        int n_seen = 0;
+        while (fgets(line, sizeof line, f)) {
             char *p = strchr(line, ':');
-            if (p) {
-                p++;
-                while (*p == ' ') p++;
-                p[strcspn(p, "\n")] = 0;
-                snprintf(buf, len, "%s", p);
+            if (!p) continue;
+            p++;
+            if (!named && !strncmp(line, "model name", 10)) {
+                trim_value(p);
+                snprintf(d->cpu, sizeof d->cpu, "%s", p);
+                named = true;
+            } else if (!strncmp(line, "physical id", 11)) {
+                phys = strtol(p, NULL, 10);
+            } else if (!strncmp(line, "core id", 7)) {
+                core = strtol(p, NULL, 10);
+                bool dup = false;
+                for (int i = 0; i < n_seen && !dup; i++) dup = seen[i][0] == phys && seen[i][1] == core;
+                if (!dup && n_seen < 1024) { seen[n_seen][0] = phys; seen[n_seen][1] = core; n_seen++; }
             }
+        }
+        fclose(f);
+        d->cores = n_seen;
+    }
+    long n = sysconf(_SC_NPROCESSORS_ONLN), pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+    d->threads = n > 0 ? (int)n : 0;
+    d->mem_total = pages > 0 && psz > 0 ? (uint64_t)pages * (uint64_t)psz : 0;
+    f = fopen("/etc/os-release", "r");
+    if (f) {
+        char line[256];
+        while (fgets(line, sizeof line, f)) {
+            if (strncmp(line, "PRETTY_NAME=", 12)) continue;
+            char *p = line + 12;
+            trim_value(p);
+            size_t l = strlen(p);
+            if (l >= 2 && p[0] == '"' && p[l - 1] == '"') { p[l - 1] = 0; p++; }
+            snprintf(d->os, sizeof d->os, "%s", p);
             break;
         }
+        fclose(f);
     }
-    fclose(f);
+    struct utsname u;
+    if (uname(&u) == 0) {
+        snprintf(d->kernel, sizeof d->kernel, "%s %s", u.sysname, u.release);
+        snprintf(d->arch, sizeof d->arch, "%s", u.machine);
+    }
+}
+
+/* The compiler that built this file: "gcc 12.2.0", "clang 14.0.6" */
+static const char *compiler_desc(void) {
+#if defined(__clang__)
+    return "clang " __clang_version__;
+#elif defined(__GNUC__)
+    return "gcc " __VERSION__;
+#else
+    return "unknown";
+#endif
+}
+
+/* --db FILE: the rows (rows_json, an array of the -o json objects) stored in
+ * the measured-runs database through the same reader and library as
+ * `llmcap runs import`, in one transaction, matched to the embedded data/ and
+ * predicted with the default profile. A summary goes to stderr. */
+extern const char llmcap_hardware_json[];
+extern const unsigned long llmcap_hardware_json_len;
+extern const char llmcap_models_json[];
+extern const unsigned long llmcap_models_json_len;
+
+static int bench_store_db(const char *db_path, const cJSON *rows_json, const char *model_path, const eng_model *m) {
+    llmcap_error err = {0};
+    llmcap_db *data = NULL;
+    char *text = cJSON_PrintUnformatted(rows_json), hash[64] = "";
+    llmcap_status st = text ? LLMCAP_OK : LLMCAP_ERR_NOMEM;
+    if (!st) st = llmcap_db_load_json(llmcap_hardware_json, llmcap_hardware_json_len, "data/hardware.json",
+                                      llmcap_models_json, llmcap_models_json_len, "data/models.json", &data, &err);
+    if (!st) st = llmcap_rundb_hash_header(model_path, gguf_data_offset(m->gguf), hash, sizeof hash, &err);
+    llmcap_rundb_import_opts io = {.data = data, .model_file_hash = hash, .source = "llmcap-engine bench"};
+    llmcap_rundb_import_stats s;
+    if (!st) st = llmcap_rundb_import_text(db_path, text, strlen(text), "llmcap-engine bench", LLMCAP_RUNS_ENGINE_JSON,
+                                           &io, &s, &err);
+    if (st) eng_cli_error("bench --db: %s", st == LLMCAP_ERR_NOMEM && !err.msg[0] ? "out of memory" : err.msg);
+    else fprintf(stderr, "bench --db: %zu runs stored in %s (%zu duplicates skipped, %zu with a prediction)\n",
+                 s.n_imported, db_path, s.n_duplicates, s.n_predicted);
+    cJSON_free(text);
+    llmcap_db_free(data);
+    return st == LLMCAP_OK ? 0 : st == LLMCAP_ERR_IO || st == LLMCAP_ERR_NOMEM ? 1 : 2;
 }
 
 static void usage(void) {
@@ -144,11 +242,12 @@ static void usage(void) {
          "  --no-warmup           skip the warm-up run\n"
          "  --backend cpu|webgpu|auto  where to run (default cpu)\n"
          "  --profile             GPU time per kernel for one decode step (webgpu, timestamp queries)\n"
+         "  --db FILE             also store the rows in a measured-runs database (llmcap runs; one transaction)\n"
          "Lists are comma separated, e.g. -p 64,512 -t 1,2.");
 }
 
 int cmd_bench(int argc, char **argv) {
-    enum { O_MEMBW = 256, O_NOWARM, O_CTK, O_BACKEND, O_PROFILE };
+    enum { O_MEMBW = 256, O_NOWARM, O_CTK, O_BACKEND, O_PROFILE, O_DB };
     static const struct option opts[] = {
         {"model", required_argument, 0, 'm'}, {"n-prompt", required_argument, 0, 'p'},
         {"n-gen", required_argument, 0, 'n'}, {"repetitions", required_argument, 0, 'r'},
@@ -156,8 +255,9 @@ int cmd_bench(int argc, char **argv) {
         {"output", required_argument, 0, 'o'}, {"membw-mib", required_argument, 0, O_MEMBW},
         {"no-warmup", no_argument, 0, O_NOWARM}, {"cache-type", required_argument, 0, O_CTK},
         {"ctk", required_argument, 0, O_CTK}, {"backend", required_argument, 0, O_BACKEND},
-        {"profile", no_argument, 0, O_PROFILE}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    const char *model = NULL, *fmt = "md";
+        {"profile", no_argument, 0, O_PROFILE}, {"db", required_argument, 0, O_DB},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    const char *model = NULL, *fmt = "md", *db_path = NULL;
     int pp[MAX_LIST] = {512}, n_pp = 1, tg[MAX_LIST] = {128}, n_tg = 1, th[MAX_LIST], n_th = 1;
     long long reps = 5, n_batch = 512, membw_mib = 64;
     bool warmup = true, profile = false;
@@ -189,6 +289,7 @@ int cmd_bench(int argc, char **argv) {
         case O_CTK: if (!cli_kv_type("--cache-type", optarg, &type_kv)) return 2; break;
         case O_BACKEND: if (!cli_backend(optarg, &backend)) return 2; break;
         case O_PROFILE: profile = true; break;
+        case O_DB: db_path = optarg; break;
         case 'h': usage(); return 0;
         default: return 2;
         }
@@ -308,9 +409,16 @@ int cmd_bench(int argc, char **argv) {
         return rc;
     }
 
-    char desc[96], cpu[160];
+    char desc[96], model_name[128] = "";
     eng_model_desc(m, desc, sizeof desc);
-    cpu_name(cpu, sizeof cpu);
+    machine_desc mach;
+    machine_describe(&mach);
+    {
+        const char *gn = NULL;
+        uint64_t gl = 0;
+        if (gguf_get_str(m->gguf, "general.name", &gn, &gl) == GGUF_OK && gn)
+            snprintf(model_name, sizeof model_name, "%.*s", (int)(gl < sizeof model_name ? gl : sizeof model_name - 1), gn);
+    }
     const char *type_k = type_kv == GGUF_TYPE_F16 ? "f16" : "f32";
     /* bytes a decode step reads: every weight except the token embedding (a
      * row lookup), plus the output matrix when it is tied to the embedding */
@@ -374,7 +482,8 @@ int cmd_bench(int argc, char **argv) {
                    on_gpu ? "WebGPU" : "CPU", simd, r->n_threads, n_batch, type_k, type_k, r->n_prompt, r->n_gen, r->avg_ts, r->stddev_ts, r->p50_ms, r->p95_ms,
                    bw.triad_gbps, (unsigned long long)peak_rss);
         }
-    } else {
+    }
+    if (db_path || !strcmp(fmt, "json") || !strcmp(fmt, "jsonl")) {
         cJSON *arr = cJSON_CreateArray();
         for (int i = 0; arr && i < n_rows; i++) {
             bench_row *r = &rows[i];
@@ -382,8 +491,16 @@ int cmd_bench(int argc, char **argv) {
             if (!o) break;
             cJSON_AddStringToObject(o, "build_commit", LLMCAP_COMMIT);
             cJSON_AddStringToObject(o, "build_version", LLMCAP_VERSION);
+            cJSON_AddStringToObject(o, "build_compiler", compiler_desc());
+            cJSON_AddStringToObject(o, "build_flags", LLMCAP_BUILD_FLAGS);
             cJSON_AddStringToObject(o, "engine", "llmcap-engine");
-            cJSON_AddStringToObject(o, "cpu_info", cpu);
+            cJSON_AddStringToObject(o, "cpu_info", mach.cpu);
+            cJSON_AddNumberToObject(o, "cpu_cores", mach.cores);
+            cJSON_AddNumberToObject(o, "cpu_threads", mach.threads);
+            cJSON_AddNumberToObject(o, "mem_total_bytes", (double)mach.mem_total);
+            cJSON_AddStringToObject(o, "os", mach.os);
+            cJSON_AddStringToObject(o, "kernel", mach.kernel);
+            cJSON_AddStringToObject(o, "arch", mach.arch);
             cJSON_AddStringToObject(o, "gpu_info", on_gpu ? (dev.device[0] ? dev.device : dev.description) : "");
             cJSON_AddStringToObject(o, "backends", on_gpu ? "WebGPU" : "CPU");
             cJSON_AddStringToObject(o, "backend", used_backend);
@@ -398,6 +515,7 @@ int cmd_bench(int argc, char **argv) {
             }
             cJSON_AddStringToObject(o, "simd", simd);
             cJSON_AddStringToObject(o, "model_filename", model);
+            cJSON_AddStringToObject(o, "model_name", model_name);
             cJSON_AddStringToObject(o, "model_type", desc);
             cJSON_AddNumberToObject(o, "model_size", (double)m->hp.weight_bytes);
             cJSON_AddNumberToObject(o, "model_n_params", (double)m->hp.n_params);
@@ -449,16 +567,15 @@ int cmd_bench(int argc, char **argv) {
             if (!strcmp(fmt, "jsonl")) {
                 char *s = cJSON_PrintUnformatted(o);
                 if (s) { puts(s); cJSON_free(s); }
-                cJSON_Delete(o);
-            } else {
-                cJSON_AddItemToArray(arr, o);
             }
+            cJSON_AddItemToArray(arr, o);
         }
         if (!strcmp(fmt, "json")) {
             char *s = arr ? cJSON_Print(arr) : NULL;
             if (!s) { eng_cli_error("out of memory writing JSON"); rc = 1; }
             else { puts(s); cJSON_free(s); }
         }
+        if (!rc && db_path) rc = arr ? bench_store_db(db_path, arr, model, m) : 1;
         cJSON_Delete(arr);
     }
     if (fflush(stdout) != 0) { eng_cli_error("bench: cannot write the output"); rc = 1; }

@@ -65,6 +65,10 @@ int cmd_estimate(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_curves(int argc, char **argv);   /* cmd_curves.c: plots with gnuplot */
+int cmd_compare(int argc, char **argv);  /* cmd_compare.c: measured runs against predictions */
+int cmd_calibrate(int argc, char **argv); /* cmd_calibrate.c: fit a calibration profile */
+int cmd_runs(int argc, char **argv);     /* cmd_runs.c: the measured-runs database (SQLite) */
 
 /* help text of the shared options */
 void cli_print_option_help(FILE *f);

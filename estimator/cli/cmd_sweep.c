@@ -22,7 +22,8 @@
 
 /* What a dimension changes in the resolved parameters. */
 typedef enum dim_kind {
-    D_MODEL, D_HARDWARE, D_HOST, D_HOST_RAM, D_QUANT, D_GPU_MEM, D_GPU_BW, D_GPU_TFLOPS, D_U32, D_I32, D_BOOL
+    D_MODEL, D_HARDWARE, D_HOST, D_HOST_RAM, D_QUANT, D_GPU_MEM, D_GPU_BW, D_GPU_TFLOPS, D_U32, D_I32, D_BOOL,
+    D_PROFILE, D_ENGINE
 } dim_kind;
 
 typedef struct dval {
@@ -199,6 +200,7 @@ static dim_kind kind_of(const char *key, size_t *off)
         {"n_gpu_layers", D_I32, offsetof(llmcap_params, n_gpu_layers)},
         {"type_k", D_I32, offsetof(llmcap_params, type_k)}, {"type_v", D_I32, offsetof(llmcap_params, type_v)},
         {"flash_attn", D_BOOL, offsetof(llmcap_params, flash_attn)},
+        {"profile", D_PROFILE, 0}, {"engine", D_ENGINE, 0},
     };
     for (size_t i = 0; i < sizeof T / sizeof T[0]; i++)
         if (!strcmp(T[i].k, key)) { *off = T[i].off; return T[i].kind; }
@@ -222,6 +224,8 @@ static inline void apply(const dim *d, const dval *v, llmcap_params *p, llmcap_m
     case D_U32: memcpy((char *)p + d->off, (const char *)&v->p + d->off, sizeof(uint32_t)); break;
     case D_I32: memcpy((char *)p + d->off, (const char *)&v->p + d->off, sizeof(int)); break;
     case D_BOOL: memcpy((char *)p + d->off, (const char *)&v->p + d->off, sizeof(bool)); break;
+    case D_PROFILE: p->profile = v->p.profile; break; /* loaded once per file (llmcap_profile_load_cached) */
+    case D_ENGINE: memcpy(p->engine, v->p.engine, sizeof p->engine); break;
     }
 }
 

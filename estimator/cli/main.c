@@ -202,7 +202,7 @@ int cli_parse(int argc, char **argv, cli_ctx *c, cli_args *a, int allow_lists, c
         }
         size_t idx = (size_t)(o - 1000);
         const char *key = llmcap_option_name(idx);
-        const bool is_path = !strcmp(key, "gguf") || !strcmp(key, "hf_config");
+        const bool is_path = !strcmp(key, "gguf") || !strcmp(key, "hf_config") || !strcmp(key, "profile");
         if (allow_lists && (strchr(optarg, ',') || (!is_path && strchr(optarg, ':')))) {
             if (a->n_lists == (int)(sizeof a->lists / sizeof a->lists[0])) {
                 cli_error("%s: too many list options", cmd);
@@ -239,6 +239,12 @@ static void usage(FILE *f)
             "  sweep      batch what-if: options take lists (a,b,c) or ranges (lo:hi:step, lo:hi:x2);\n"
             "             or --in scenarios.jsonl; writes CSV (default) or --jsonl, one row per scenario\n"
             "  list       list models | hardware | quants (--json)\n"
+            "  curves     plots with gnuplot: bits, context, offload, batch, hardware, validation (--out DIR)\n"
+            "  compare    measured runs (llmcap-engine, llama-bench JSON/JSONL/CSV/markdown, measured_runs.csv)\n"
+            "             against predictions: error per run, MAPE/median/bias per group; --fail-above PCT\n"
+            "  calibrate  fit the speed model's parameters to measured runs: a profile for --profile FILE\n"
+            "  runs       the measured-runs database: import, list, show, query (--sql), export, check\n"
+            "             (regressions against a baseline), report (llmcap runs --help)\n"
             "  help       this text; llmcap COMMAND --help for a command\n\n"
             "examples:\n"
             "  llmcap estimate --model llama-3.1-8b --quant Q4_K_M --hardware rtx-4090 --ctx 8192\n"
@@ -271,6 +277,10 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "fit")) return cmd_fit(argc - 1, argv + 1);
     if (!strcmp(cmd, "sweep")) return cmd_sweep(argc - 1, argv + 1);
     if (!strcmp(cmd, "list")) return cmd_list(argc - 1, argv + 1);
-    cli_error("unknown command '%s' (estimate, fit, sweep, list, help)", cmd);
+    if (!strcmp(cmd, "curves")) return cmd_curves(argc - 1, argv + 1);
+    if (!strcmp(cmd, "compare")) return cmd_compare(argc - 1, argv + 1);
+    if (!strcmp(cmd, "calibrate")) return cmd_calibrate(argc - 1, argv + 1);
+    if (!strcmp(cmd, "runs")) return cmd_runs(argc - 1, argv + 1);
+    cli_error("unknown command '%s' (estimate, fit, sweep, list, curves, calibrate, compare, runs, help)", cmd);
     return EXIT_BAD_INPUT;
 }

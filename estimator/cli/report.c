@@ -41,17 +41,25 @@ void report_table(FILE *f, const report_in *in, const llmcap_result *r)
             r->memory.overhead_bytes / GIB, r->memory.total_bytes / GIB);
     if (r->fits) fprintf(f, "fits: yes\n");
     else fprintf(f, "fits: NO - %s\n", r->limit_reason);
-    fprintf(f, "decode:  %10.1f tokens/s  (%.2f ms/token, %s-bound; tg%u at depth %u)\n", r->speed.decode_tok_s,
+    char iv[64] = "";
+    if (r->speed.decode_tok_s_high > 0)
+        snprintf(iv, sizeof iv, "90%% interval %.1f-%.1f; ", r->speed.decode_tok_s_low, r->speed.decode_tok_s_high);
+    fprintf(f, "decode:  %10.1f tokens/s  (%s%.2f ms/token, %s-bound; tg%u at depth %u)\n", r->speed.decode_tok_s, iv,
             r->speed.decode_ms_per_tok, llmcap_bound_name(r->speed.bound), p->n_gen, p->depth);
     if (p->n_seq > 1)
         fprintf(f, "decode:  %10.1f tokens/s  aggregate over %u parallel sequences\n", r->speed.decode_agg_tok_s, p->n_seq);
+    iv[0] = 0;
+    if (r->speed.prefill_tok_s_high > 0)
+        snprintf(iv, sizeof iv, "90%% interval %.1f-%.1f; ", r->speed.prefill_tok_s_low, r->speed.prefill_tok_s_high);
     if (p->n_prompt)
-        fprintf(f, "prefill: %10.1f tokens/s  (%s-bound; pp%u at depth %u)\n", r->speed.prefill_tok_s,
+        fprintf(f, "prefill: %10.1f tokens/s  (%s%s-bound; pp%u at depth %u)\n", r->speed.prefill_tok_s, iv,
                 llmcap_bound_name(r->speed.prefill_bound), p->n_prompt, p->depth);
     fprintf(f, "time to first token: %.1f ms; total for %u prompt + %u generated tokens: %.2f s\n", r->speed.ttft_ms,
             p->n_prompt, p->n_gen, r->speed.total_ms / 1000.0);
     llmcap_llama_cpp_flags(flags, sizeof flags, p, r);
     fprintf(f, "llama.cpp flags: %s\n", flags);
+    fprintf(f, "speed model: profile %s, engine %s\n", (p->profile ? p->profile : llmcap_profile_default())->name,
+            p->engine[0] ? p->engine : "llama.cpp");
 }
 
 static const char *CSV_COLS =

@@ -33,6 +33,11 @@
  *       the bytes given it throws an Error saying more bytes are needed, with err.needBytes = how many
  *       to read (then call again with a larger slice).
  *   est.setHfConfig(text, name?)     a config.json text; returns the same summary; opts {'hf-config': '@hf'}
+ *   est.setProfile(text, name?)      a calibration profile's JSON (llmcap calibrate -o FILE); returns
+ *                                    {name, created, engines, classes}; opts {profile: '@profile'} use it
+ *                                    (with {engine: 'llmcap-engine/webgpu'} for an engine section). Throws
+ *                                    the CLI's --profile message on a bad profile. setProfile('') clears it.
+ *   est.defaultProfile()             the built-in profile (data/profile.json) as an object
  *
  *   est.classic: the quick formulas (llmcap_classic_* in estimator/llmcap.h); invalid input gives NaN
  *     .vramBytes(paramsB, bitsPerWeight, nCtx, batch)     bytes (params in billions; n_ctx tokens per sequence)
@@ -66,6 +71,8 @@
       fit: fn('llmcap_wasm_fit', 'string', ['string', 'number']),
       setGguf: fn('llmcap_wasm_set_gguf', 'string', ['number', 'number', 'number', 'string']),
       setHf: fn('llmcap_wasm_set_hf_config', 'string', ['string', 'number', 'string']),
+      setProfile: fn('llmcap_wasm_set_profile', 'string', ['string', 'number', 'string']),
+      defaultProfile: fn('llmcap_wasm_default_profile', 'string', []),
       vram: fn('llmcap_wasm_classic_vram_bytes', 'number', ['number', 'number', 'number', 'number']),
       tokS: fn('llmcap_wasm_classic_tok_s', 'number', ['number', 'number', 'number']),
       curve: fn('llmcap_wasm_classic_tok_s_curve', 'number', ['number', 'number', 'number', 'number', 'number']),
@@ -141,6 +148,11 @@
         const t = String(text);
         return JSON.parse(check(c.setHf(t, strlen(t), name ? String(name) : '')));
       },
+      setProfile(text, name) {
+        const t = text == null ? '' : String(text);
+        return JSON.parse(check(c.setProfile(t, strlen(t), name ? String(name) : '')));
+      },
+      defaultProfile: () => JSON.parse(check(c.defaultProfile())),
       classic: {
         vramBytes: (paramsB, bitsPerWeight, nCtx, batch) => c.vram(num(paramsB), num(bitsPerWeight), num(nCtx), num(batch)),
         tokS: (bandwidthGbps, modelBytes, cpuFactor) => c.tokS(num(bandwidthGbps), num(modelBytes), num(cpuFactor)),

@@ -16,6 +16,7 @@
  * The file is plain C: estimator/wasm/native_driver.c links it natively too,
  * to compare the WASM module with native code in tests and benchmarks. */
 #include "estimator_wasm.h"
+#include "llmcap_runs.h"
 
 #include "types.h"
 
@@ -33,6 +34,7 @@ extern const unsigned long llmcap_models_json_len;
 
 #define GGUF_TOKEN "@gguf"   /* opts {gguf: '@gguf'}: the header given to llmcap_wasm_set_gguf */
 #define HF_TOKEN   "@hf"     /* opts {hf_config: '@hf'}: the text given to llmcap_wasm_set_hf_config */
+#define PROFILE_TOKEN "@profile" /* opts {profile: '@profile'}: the profile given to llmcap_wasm_set_profile */
 #define MAX_CACHED_MODELS 16 /* models from data ids kept resolved between calls */
 
 typedef struct cached_model {
@@ -51,6 +53,7 @@ static struct {
     char gguf_name[256];
     llmcap_model *hf;           /* from llmcap_wasm_set_hf_config */
     char hf_name[256];
+    llmcap_profile *profile;    /* from llmcap_wasm_set_profile; NULL = none given */
 } G;
 
 static void clear_error(void)
@@ -180,6 +183,20 @@ static llmcap_status resolve(llmcap_request *rq, llmcap_model **m, const char **
     if (given > 1) {
         fail(LLMCAP_ERR_INVALID_ARG, "%s", "give only one of --model, --gguf and --hf-config");
         return G.err.status;
+    }
+    /* a profile: the one given to llmcap_wasm_set_profile (there are no files here) */
+    const bool want_profile = rq->profile[0] != 0;
+    if (want_profile) {
+        if (strcmp(rq->profile, PROFILE_TOKEN)) {
+            fail(LLMCAP_ERR_INVALID_ARG, "profile: '%.200s': there are no files here; give the text with setProfile() and use '" PROFILE_TOKEN "'", rq->profile);
+            return G.err.status;
+        }
+        if (!G.profile) {
+            fail(LLMCAP_ERR_INVALID_ARG, "%s", "profile: no profile given yet (setProfile)");
+            return G.err.status;
+        }
+        rq->profile[0] = 0;
+        rq->params.profile = G.profile;
     }
     llmcap_status st = llmcap_request_resolve_params(G.db, rq, &G.err);
     if (st) return st;
@@ -315,6 +332,53 @@ const char *llmcap_wasm_set_hf_config(const char *text, size_t len, const char *
     llmcap_model_free(G.hf);
     G.hf = m;
     return model_summary(m, base_name(G.hf_name));
+}
+
+/* {"name", "created", "engines": [...], "classes": {"gpu": {"decode_pi_log", "prefill_pi_log"}, ...}} of a profile */
+static const char *profile_summary(const llmcap_profile *p)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o) return give(NULL);
+    cJSON_AddStringToObject(o, "name", p->name);
+    cJSON_AddStringToObject(o, "created", p->created);
+    cJSON *e = cJSON_AddArrayToObject(o, "engines");
+    cJSON_AddItemToArray(e, cJSON_CreateString("llama.cpp"));
+    for (uint32_t i = 0; i < p->n_engines && i < LLMCAP_PROFILE_MAX_ENGINES; i++)
+        cJSON_AddItemToArray(e, cJSON_CreateString(p->engines[i].engine));
+    cJSON *c = cJSON_AddObjectToObject(o, "classes");
+    for (int k = 0; k < LLMCAP_HW_KIND_COUNT; k++) {
+        cJSON *ck = cJSON_AddObjectToObject(c, llmcap_hw_kind_name((llmcap_hw_kind)k));
+        cJSON_AddNumberToObject(ck, "decode_pi_log", p->kind[k].decode_pi_log);
+        cJSON_AddNumberToObject(ck, "prefill_pi_log", p->kind[k].prefill_pi_log);
+    }
+    char *txt = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return give(txt);
+}
+
+const char *llmcap_wasm_set_profile(const char *text, size_t len, const char *name)
+{
+    clear_error();
+    if (!text || len == 0) { /* clear: the default again */
+        free(G.profile);
+        G.profile = NULL;
+        return profile_summary(llmcap_profile_default());
+    }
+    llmcap_profile *p = malloc(sizeof *p);
+    if (!p) return fail(LLMCAP_ERR_NOMEM, "%s", "profile: out of memory");
+    if (llmcap_profile_from_json(text, len, name && name[0] ? name : "profile.json", p, &G.err)) {
+        free(p);
+        return NULL;
+    }
+    free(G.profile);
+    G.profile = p;
+    return profile_summary(p);
+}
+
+const char *llmcap_wasm_default_profile(void)
+{
+    clear_error();
+    return give(llmcap_profile_to_json(llmcap_profile_default(), false));
 }
 
 /* ------------------------------------------------------ classic calls */

@@ -28,6 +28,13 @@ const char *llmcap_wasm_fit(const char *opts_json, int pretty);      /* as `llmc
 const char *llmcap_wasm_set_gguf(const void *buf, size_t len, double file_size, const char *name);
 /* A config.json text; opts {"hf_config": "@hf"} uses it. */
 const char *llmcap_wasm_set_hf_config(const char *text, size_t len, const char *name);
+/* A calibration profile's JSON (llmcap calibrate -o FILE); opts {"profile": "@profile"}
+ * uses it. len 0 clears it. Returns {"name", "created", "engines": [...], "classes":
+ * {kind: {"decode_pi_log", "prefill_pi_log"}}}; NULL with the library's message
+ * (the CLI's for --profile FILE) when the text is not a valid profile. */
+const char *llmcap_wasm_set_profile(const char *text, size_t len, const char *name);
+/* The default profile (data/profile.json, embedded) as JSON. */
+const char *llmcap_wasm_default_profile(void);
 
 /* --- classic calculator calls (llmcap_classic_*, same units) --- */
 double llmcap_wasm_classic_vram_bytes(double params_b, double bits_per_weight, double n_ctx, double batch);

@@ -19,7 +19,7 @@ ESTW_JS      := $(WASM_DIR)/llmcap-estimator.js
 ESTW_API     := $(WASM_DIR)/estimator.js
 ESTW_NATIVE  := $(BUILD)/wasm-native/llmcap-estimator-native
 ESTW_SRC     := $(filter estimator/%,$(LIB_SRC)) $(filter engine/format/%,$(LIB_SRC)) estimator/wasm/estimator_wasm.c
-ESTW_OBJ     := $(ESTW_SRC:%.c=$(ESTW_OBJDIR)/%.o) $(ESTW_OBJDIR)/gen/data_embed.o
+ESTW_OBJ     := $(ESTW_SRC:%.c=$(ESTW_OBJDIR)/%.o) $(ESTW_OBJDIR)/gen/data_embed.o $(ESTW_OBJDIR)/gen/profile_embed.o
 ESTW_CFLAGS  := -O3 -msimd128 -mbulk-memory -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(INCLUDES) -Iestimator/wasm \
                 -I$(ESTW_DEPS)/include -DLLMCAP_VERSION=\"$(VERSION)\" -MMD -MP
 ESTW_LIBS    := $(ESTW_DEPS)/lib/libcjson.a $(ESTW_DEPS)/lib/libgsl.a $(ESTW_DEPS)/lib/libgslcblas.a
@@ -27,6 +27,7 @@ ESTW_LIBS    := $(ESTW_DEPS)/lib/libcjson.a $(ESTW_DEPS)/lib/libgsl.a $(ESTW_DEP
 ESTW_EXPORT_NAMES := malloc free llmcap_wasm_init llmcap_wasm_last_error llmcap_wasm_last_status \
                 llmcap_wasm_last_need_bytes llmcap_wasm_version llmcap_wasm_options llmcap_wasm_list \
                 llmcap_wasm_estimate llmcap_wasm_fit llmcap_wasm_set_gguf llmcap_wasm_set_hf_config \
+                llmcap_wasm_set_profile llmcap_wasm_default_profile \
                 llmcap_wasm_classic_vram_bytes llmcap_wasm_classic_tok_s llmcap_wasm_classic_tok_s_curve \
                 llmcap_wasm_classic_offload_bandwidth_gbps llmcap_wasm_classic_oom_check \
                 llmcap_wasm_classic_cpu_factor llmcap_wasm_bench_estimates
@@ -58,6 +59,10 @@ $(ESTW_OBJDIR)/%.o: %.c $(ESTW_STAMP)
 	@mkdir -p $(dir $@)
 	NODE_PATH=/usr/share/nodejs $(EMCC) $(ESTW_CFLAGS) $(WARN) -Wno-missing-field-initializers -c $< -o $@
 $(ESTW_OBJDIR)/gen/data_embed.o: $(BUILD)/gen/data_embed.c
+	@mkdir -p $(dir $@)
+	NODE_PATH=/usr/share/nodejs $(EMCC) -O1 -c $< -o $@
+# the default calibration profile (data/profile.json, estimator/calibrate.mk)
+$(ESTW_OBJDIR)/gen/profile_embed.o: $(BUILD)/gen/profile_embed.c
 	@mkdir -p $(dir $@)
 	NODE_PATH=/usr/share/nodejs $(EMCC) -O1 -c $< -o $@
 

@@ -135,6 +135,7 @@ process.on('exit', () => fs.rmSync(T, { recursive: true, force: true }));
     { model: 'llama-3.1-8b', hardware: 'custom', 'gpu-mem-gib': 48, 'gpu-bw-gbps': 960, 'gpu-tflops': 180, quant: 'pure:Q4_K' },
     { model: 'llama-3.1-8b', hardware: 'rtx-4090', quant: 'F16', p: 2048, n: 256, d: 4096, ctx: 16384 },
     { model: 'llama-3.1-70b', hardware: 'rtx-4090', ctx: 8192 }, /* does not fit */
+    { model: 'llama-3.2-1b', hardware: 'h200-sxm', quant: 'pure:Q4_0', engine: 'llmcap-engine/webgpu' }, /* the default profile's engine section */
   ];
   const fileCases = [];
   if (haveGguf) {
@@ -142,6 +143,20 @@ process.on('exit', () => fs.rmSync(T, { recursive: true, force: true }));
     fileCases.push([{ gguf, hardware: 'rtx-3060-12gb', ngl: 1, quant: 'Q8_0' }, { gguf: '@gguf', hardware: 'rtx-3060-12gb', ngl: 1, quant: 'Q8_0' }]);
   }
   fileCases.push([{ 'hf-config': hfPath, hardware: 'rtx-4090', ctx: 8192 }, { 'hf-config': '@hf', hardware: 'rtx-4090', ctx: 8192 }]);
+  /* a calibration profile: --profile FILE in the CLI, setProfile(text) + '@profile' here */
+  const profPath = path.join(T, 'slow-profile.json');
+  const profText = JSON.stringify({ format: 'llmcap-profile 1', name: 'slow', classes: { gpu: { bw_eff: 0.5, decode_pi_log: 0.2 } },
+    engines: { 'llmcap-engine/webgpu': { gpu: { bw_eff: 0.3, tok_overhead_ms: 2 } } } });
+  fs.writeFileSync(profPath, profText);
+  check('setProfile gives a summary with the engine sections', () => {
+    const s = est.setProfile(profText, profPath);
+    assert.strictEqual(s.name, 'slow');
+    assert.deepStrictEqual(s.engines, ['llama.cpp', 'llmcap-engine/webgpu']);
+    assert.strictEqual(s.classes.gpu.decode_pi_log, 0.2);
+  });
+  fileCases.push([{ model: 'llama-3.1-8b', hardware: 'rtx-4090', profile: profPath }, { model: 'llama-3.1-8b', hardware: 'rtx-4090', profile: '@profile' }]);
+  fileCases.push([{ model: 'llama-3.1-8b', hardware: 'h200-sxm', profile: profPath, engine: 'llmcap-engine/webgpu' },
+    { model: 'llama-3.1-8b', hardware: 'h200-sxm', profile: '@profile', engine: 'llmcap-engine/webgpu' }]);
   const cases = S.map((o) => [o, o]).concat(fileCases);
 
   for (const [cliOpts, wOpts] of cases) {
@@ -210,6 +225,34 @@ process.on('exit', () => fs.rmSync(T, { recursive: true, force: true }));
     assert.strictEqual(r.code, 2, 'CLI exit ' + r.code);
     const msg = r.err.replace(/^llmcap: /, '').replace(/\n$/, '');
     assert.throws(() => est.setHfConfig(text, p), (e) => e.message === msg);
+  });
+  check('a bad profile throws the CLI\'s --profile message', () => {
+    const p = path.join(T, 'bad-profile.json');
+    const text = '{"classes": {"gpu": {"bw_eff": 1.5}}}';
+    fs.writeFileSync(p, text);
+    const r = cli(['estimate', '--model', 'llama-3.1-8b', '--hardware', 'rtx-4090', '--profile', p, '--json']);
+    assert.strictEqual(r.code, 2, 'CLI exit ' + r.code);
+    const msg = r.err.replace(/^llmcap: /, '').replace(/\n$/, '');
+    assert.match(msg, /classes\.gpu\.bw_eff: 1\.5 is out of range/);
+    assert.throws(() => est.setProfile(text, p), (e) => e.message === msg);
+  });
+  check('an unknown engine section throws the CLI\'s message', () => {
+    const o = { model: 'llama-3.1-8b', hardware: 'rtx-4090', engine: 'vllm' };
+    const r = cli(['estimate', ...toArgs(o), '--json']);
+    assert.strictEqual(r.code, 2, 'CLI exit ' + r.code);
+    const msg = r.err.replace(/^llmcap: /, '').replace(/\n$/, '');
+    assert.throws(() => est.estimate(o), (e) => e.message === msg);
+  });
+  check('the default profile is data/profile.json; setProfile(\'\') goes back to it', () => {
+    const d = est.defaultProfile();
+    const f = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'data', 'profile.json'), 'utf8'));
+    assert.strictEqual(d.name, f.name);
+    assert.strictEqual(d.classes.gpu.bw_eff.value, f.classes.gpu.bw_eff.value);
+    est.setProfile('');
+    assert.throws(() => est.estimate({ model: 'llama-3.1-8b', hardware: 'rtx-4090', profile: '@profile' }), /no profile given yet/);
+    const r = est.estimate({ model: 'llama-3.1-8b', hardware: 'rtx-4090' });
+    assert.strictEqual(r.input.profile, f.name);
+    assert.ok(r.speed.decode_tok_s_low < r.speed.decode_tok_s && r.speed.decode_tok_s < r.speed.decode_tok_s_high);
   });
   check('an unknown list kind throws; a file path for gguf is refused', () => {
     assert.throws(() => est.list('gpus'), /unknown list 'gpus'/);

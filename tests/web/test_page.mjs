@@ -268,6 +268,50 @@ async function main() {
     check('a config.json travels in the URL', JSON.stringify(await shown(hfPage)) === JSON.stringify(await shown(page)));
     await hfPage.close();
 
+    // 6b. the speed model: prediction intervals, a pasted calibration profile (in the URL too), engine sections
+    {
+      const base = { model: 'llama-3.1-8b', quant: 'Q4_K_M', hw: 'rtx-4090', ctx: 8192 };
+      const baseArgs = ['estimate', '--model', 'llama-3.1-8b', '--quant', 'Q4_K_M', '--hardware', 'rtx-4090', '--ctx', '8192', '--json'];
+      const cliJson = (extra) => JSON.parse(execFileSync(LLMCAP, [...baseArgs, ...extra], { encoding: 'utf8' }));
+      const pp = await open(hashOf(base));
+      await chartsDone(pp, 1);
+      const rng = () => pp.evaluate(() => { const e = document.getElementById('decode-range'); return { low: Number(e.dataset.low), high: Number(e.dataset.high), text: e.textContent }; });
+      const r0 = cliJson([]);
+      const g0 = await rng();
+      check('decode 90% interval shown, equal to the CLI\'s low/high', close(g0.low, r0.speed.decode_tok_s_low) && close(g0.high, r0.speed.decode_tok_s_high) &&
+        g0.low < r0.speed.decode_tok_s && r0.speed.decode_tok_s < g0.high && /90% interval/.test(g0.text), JSON.stringify([g0, r0.speed]));
+      const prof = JSON.stringify({ format: 'llmcap-profile 1', name: 'page-test', classes: { gpu: { bw_eff: 0.5, decode_pi_log: 0.2 } },
+        engines: { 'llmcap-engine/webgpu': { gpu: { bw_eff: 0.3 } } } });
+      fs.writeFileSync(path.join(TMP, 'profile.json'), prof);
+      await pp.click('#prof-details summary');
+      const before = await shown(pp);
+      await pp.fill('#prof', prof.slice(0, 40));
+      await pp.waitForFunction(() => document.getElementById('err-prof').textContent.length > 0, null, { timeout: 5000 }).catch(() => {});
+      check('malformed profile: inline message', (await pp.textContent('#err-prof')).length > 0, await pp.textContent('#err-prof'));
+      check('... the last good result is kept', JSON.stringify(await shown(pp)) === JSON.stringify(before));
+      await pp.fill('#prof', prof);
+      await pp.waitForFunction(() => /page-test/.test(document.getElementById('prof-summary').textContent), null, { timeout: 5000 }).catch(() => {});
+      await settle(pp);
+      compare('pasted profile equals llmcap estimate --profile', await shown(pp), cliJson(['--profile', path.join(TMP, 'profile.json')]));
+      const profUrl = pp.url();
+      check('the profile travels in the URL', /[#&]prof=/.test(profUrl), profUrl.slice(0, 120));
+      const pp2 = await open(profUrl.slice(profUrl.indexOf('#')));
+      check('... and a shared URL reproduces the result', JSON.stringify(await shown(pp2)) === JSON.stringify(await shown(pp)));
+      await pp2.close();
+      const engines = await pp.evaluate(() => [...document.querySelectorAll('#engine option')].map((o) => o.value));
+      check('the engine list has the profile\'s sections', engines.join(',') === 'llama.cpp,llmcap-engine/webgpu', engines.join(','));
+      await pp.selectOption('#engine', 'llmcap-engine/webgpu');
+      await settle(pp);
+      compare('an engine section equals llmcap estimate --engine', await shown(pp),
+        cliJson(['--profile', path.join(TMP, 'profile.json'), '--engine', 'llmcap-engine/webgpu']));
+      await pp.selectOption('#engine', 'llama.cpp');
+      await pp.click('#prof-clear');
+      await settle(pp);
+      compare('"use the built-in profile" goes back to the default', await shown(pp), r0);
+      check('... and the URL drops it', !/[#&]prof=/.test(pp.url()), pp.url().slice(0, 120));
+      await pp.close();
+    }
+
     // 7. speed (a benchmark, not a limit): recompute after one input change
     await page.check('input[name=src][value=db]');
     const ms = await page.evaluate(async () => {
