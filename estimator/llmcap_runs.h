@@ -83,6 +83,9 @@ typedef struct llmcap_run {
                                 engine JSON `gpu_device` or `cpu` */
     char backend[32];        /* "CUDA", "Metal", "Vulkan", "ROCm", "CPU", "WebGPU", ... */
     double mem_bw_gbps;      /* memory bandwidth the runner measured or stated, GB/s (10^9 B/s); 0 unknown */
+    double machine_bw_gbps;  /* the median of mem_bw_gbps over the runs of the same file with the same
+                                hardware and engine (set by the reader; 0 unknown): one machine's
+                                bandwidth, steadier than one run's own measurement on a shared machine */
 
     /* the model */
     char model[160];         /* model name or model_type ("llama 8B Q4_K - Medium") */

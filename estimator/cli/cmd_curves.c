@@ -225,6 +225,14 @@ static int estimate_at(curves_cmd *C, const char *k1, const char *v1, const char
     return 0;
 }
 
+/* estimate_at with the one option K set to the number V */
+static int estimate_at_u(curves_cmd *C, const char *k, uint32_t v, llmcap_params *p, llmcap_result *r)
+{
+    char s[24];
+    snprintf(s, sizeof s, "%u", v);
+    return estimate_at(C, k, s, NULL, NULL, p, r);
+}
+
 /* memory of the accelerator devices (the host's RAM when there is none) */
 typedef struct devmem {
     double weights, kv, compute, other, total, capacity; /* bytes; other = output + overhead */
@@ -264,6 +272,16 @@ static void hw_title(char *buf, size_t n, const llmcap_params *p)
 {
     if (p->n_gpu > 1) snprintf(buf, n, "%u x %s", p->n_gpu, p->gpu.name);
     else snprintf(buf, n, "%s", p->gpu.name);
+}
+
+/* a plot's title: "MODEL QUANT on HARDWARE: WHAT" */
+static void set_title(const curves_cmd *C, FILE *pre, const llmcap_params *p, const llmcap_result *r, const char *what)
+{
+    char t[512], hw[200], qn[32];
+    hw_title(hw, sizeof hw, p);
+    llmcap_result_quant_name(r, qn, sizeof qn);
+    snprintf(t, sizeof t, "%s %s on %s: %s", C->model_name, qn, hw, what);
+    curves_gp_set_str(pre, "plot_title", t);
 }
 
 /* ---- ranges ---- */
@@ -548,7 +566,7 @@ static int kind_context(curves_cmd *C)
     if (!rc) rc = plot_open(&mp);
     llmcap_params p0 = {0};
     llmcap_result r0 = {0};
-    char t[512], hw[200], qn[32], flags[256];
+    char t[512], flags[256];
     if (!rc) {
         data_header(C, sp.data.f, "decode and prefill tokens/s against context depth", " -d DEPTH");
         fprintf(sp.data.f, "# columns: depth (tokens)  n_ctx (tokens)  decode_tok_s (tokens/s)  prefill_tok_s (tokens/s)"
@@ -560,33 +578,27 @@ static int kind_context(curves_cmd *C)
     }
     double cap = 0;
     for (size_t i = 0; i < n && !rc; i++) {
-        char v[24];
-        snprintf(v, sizeof v, "%u", vals[i]);
         llmcap_params p;
         llmcap_result r;
-        if ((rc = estimate_at(C, "depth", v, NULL, NULL, &p, &r))) break;
+        if ((rc = estimate_at_u(C, "depth", vals[i], &p, &r))) break;
         if (i == 0) { p0 = p; r0 = r; }
         fprintf(sp.data.f, "%u %u %.15g %.15g %d\n", vals[i], r.n_ctx, r3(r.speed.decode_tok_s),
                 r3(r.speed.prefill_tok_s), r.fits ? 1 : 0);
-        if ((rc = estimate_at(C, "n_ctx", v, NULL, NULL, &p, &r))) break;
+        if ((rc = estimate_at_u(C, "n_ctx", vals[i], &p, &r))) break;
         devmem d = device_memory(&r);
         cap = d.capacity;
         fprintf(mp.data.f, "%u %.9f %.9f %.9f %.9f %.9f %.9f %d\n", vals[i], d.weights / GIB, d.kv / GIB,
                 d.compute / GIB, d.other / GIB, d.total / GIB, d.capacity / GIB, d.fits ? 1 : 0);
     }
     if (!rc) {
-        hw_title(hw, sizeof hw, &p0);
-        llmcap_result_quant_name(&r0, qn, sizeof qn);
         llmcap_llama_cpp_flags(flags, sizeof flags, &p0, &r0);
-        snprintf(t, sizeof t, "%s %s on %s: speed against context depth", C->model_name, qn, hw);
-        curves_gp_set_str(sp.pre.f, "plot_title", t);
+        set_title(C, sp.pre.f, &p0, &r0, "speed against context depth");
         snprintf(t, sizeof t, "pp%u and tg%u after DEPTH tokens in the KV cache (%s)", p0.n_prompt, p0.n_gen, flags);
         curves_gp_set_str(sp.pre.f, "plot_subtitle", t);
         /* the x range with a margin (a single point is not an empty range) */
         curves_gp_set_num(sp.pre.f, "x_lo", vals[0] / 1.3);
         curves_gp_set_num(sp.pre.f, "x_hi", vals[n - 1] * 1.3);
-        snprintf(t, sizeof t, "%s %s on %s: memory against n_ctx", C->model_name, qn, hw);
-        curves_gp_set_str(mp.pre.f, "plot_title", t);
+        set_title(C, mp.pre.f, &p0, &r0, "memory against n_ctx");
         /* the KV cache types by name, from the flags ("-ctk f16 -ctv q8_0") */
         const char *ctk = strstr(flags, "-ctk "), *ctv = strstr(flags, "-ctv ");
         snprintf(t, sizeof t, "KV cache %.*s/%.*s, flash attention %s, n_ubatch %u, n_seq %u",
@@ -636,21 +648,16 @@ static int kind_offload(curves_cmd *C)
     }
     double cap = 0;
     for (size_t i = 0; i < n && !rc; i++) {
-        char v[24];
-        snprintf(v, sizeof v, "%u", vals[i]);
         llmcap_result r;
-        if ((rc = estimate_at(C, "n_gpu_layers", v, NULL, NULL, NULL, &r))) break;
+        if ((rc = estimate_at_u(C, "n_gpu_layers", vals[i], NULL, &r))) break;
         devmem d = device_memory(&r);
         cap = d.capacity;
         fprintf(po.data.f, "%u %.15g %.15g %.9f %.9f %.9f %d\n", vals[i], r3(r.speed.decode_tok_s),
                 r3(r.speed.prefill_tok_s), d.total / GIB, d.capacity / GIB, host_total(&r) / GIB, r.fits ? 1 : 0);
     }
     if (!rc) {
-        char t[512], hw[200], qn[32];
-        hw_title(hw, sizeof hw, &pb);
-        llmcap_result_quant_name(&rb, qn, sizeof qn);
-        snprintf(t, sizeof t, "%s %s on %s: decode against offloaded layers", C->model_name, qn, hw);
-        curves_gp_set_str(po.pre.f, "plot_title", t);
+        char t[512];
+        set_title(C, po.pre.f, &pb, &rb, "decode against offloaded layers");
         snprintf(t, sizeof t, "n_ctx %u, tg%u; layers not on the GPU run from host RAM (%s)", rb.n_ctx, pb.n_gen,
                  pb.host.name[0] ? pb.host.name : "default host");
         curves_gp_set_str(po.pre.f, "plot_subtitle", t);
@@ -686,11 +693,9 @@ static int kind_batch(curves_cmd *C)
     llmcap_params p0 = {0};
     llmcap_result r0 = {0};
     for (size_t i = 0; i < n && !rc; i++) {
-        char v[24];
-        snprintf(v, sizeof v, "%u", vals[i]);
         llmcap_params p;
         llmcap_result r;
-        if ((rc = estimate_at(C, "n_seq", v, NULL, NULL, &p, &r))) break;
+        if ((rc = estimate_at_u(C, "n_seq", vals[i], &p, &r))) break;
         if (i == 0) { p0 = p; r0 = r; }
         devmem d = device_memory(&r);
         double agg = r3(r.speed.decode_agg_tok_s);
@@ -698,11 +703,8 @@ static int kind_batch(curves_cmd *C)
                 d.total / GIB, d.capacity / GIB, r.fits ? 1 : 0);
     }
     if (!rc) {
-        char t[512], hw[200], qn[32];
-        hw_title(hw, sizeof hw, &p0);
-        llmcap_result_quant_name(&r0, qn, sizeof qn);
-        snprintf(t, sizeof t, "%s %s on %s: decode with parallel sequences", C->model_name, qn, hw);
-        curves_gp_set_str(po.pre.f, "plot_title", t);
+        char t[512];
+        set_title(C, po.pre.f, &p0, &r0, "decode with parallel sequences");
         snprintf(t, sizeof t, "n_ctx %u shared by the sequences, tg%u at depth %u; hollow points do not fit", r0.n_ctx,
                  p0.n_gen, p0.depth);
         curves_gp_set_str(po.pre.f, "plot_subtitle", t);

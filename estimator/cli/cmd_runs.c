@@ -226,6 +226,21 @@ static int open_db(const runs_opts *o, bool readonly, llmcap_rundb **db)
     return 0;
 }
 
+/* for the subcommands that take no arguments (only options): an error naming the first one given */
+static int no_arguments(int argc, char **argv, const runs_opts *o, const char *cmd, const char *hint)
+{
+    if (o->positional >= argc) return 0;
+    cli_error("runs %s: unexpected argument '%s'%s", cmd, argv[o->positional], hint);
+    return EXIT_BAD_INPUT;
+}
+
+/* the filter options given (--hardware, --since, ...), or NULL when there are none */
+static const llmcap_rundb_filter *given_filter(const runs_opts *o)
+{
+    static const llmcap_rundb_filter none = {0};
+    return memcmp(&o->f, &none, sizeof none) ? &o->f : NULL;
+}
+
 /* ========================================================================= */
 /* Tables out: aligned text, CSV, JSON                                        */
 /* ========================================================================= */
@@ -445,20 +460,25 @@ static int cmd_import(int argc, char **argv, runs_opts *o)
 /* list, show, query                                                          */
 /* ========================================================================= */
 
+/* the end of list and query: the error, or the table printed (and freed) */
+static int emit_result(const runs_opts *o, llmcap_status st, llmcap_rundb_table *t, const llmcap_error *err)
+{
+    if (st) { cli_error("%s", err->msg); return exit_for(st); }
+    int rc = emit_table(o, t);
+    llmcap_rundb_table_free(t);
+    return rc;
+}
+
 static int cmd_list_runs(int argc, char **argv, runs_opts *o)
 {
-    if (o->positional < argc) { cli_error("runs list: unexpected argument '%s'", argv[o->positional]); return EXIT_BAD_INPUT; }
+    if (no_arguments(argc, argv, o, "list", "")) return EXIT_BAD_INPUT;
     llmcap_rundb *db = NULL;
     int rc = open_db(o, true, &db);
     if (rc) return rc;
     llmcap_rundb_table t;
     llmcap_error err = {0};
     llmcap_status st = llmcap_rundb_list(db, &o->f, &t, &err);
-    if (st) { cli_error("%s", err.msg); rc = exit_for(st); }
-    else {
-        rc = emit_table(o, &t);
-        llmcap_rundb_table_free(&t);
-    }
+    rc = emit_result(o, st, &t, &err);
     llmcap_rundb_close(db);
     return rc;
 }
@@ -507,12 +527,8 @@ static int cmd_show(int argc, char **argv, runs_opts *o)
 
 static int cmd_query(int argc, char **argv, runs_opts *o)
 {
-    if (o->positional < argc) {
-        cli_error("runs query: unexpected argument '%s' (SQL goes in --sql \"...\")", argv[o->positional]);
-        return EXIT_BAD_INPUT;
-    }
-    const llmcap_rundb_filter none = {0};
-    if (o->sql && memcmp(&o->f, &none, sizeof none)) {
+    if (no_arguments(argc, argv, o, "query", " (SQL goes in --sql \"...\")")) return EXIT_BAD_INPUT;
+    if (o->sql && given_filter(o)) {
         cli_error("runs query: --sql takes no filter options (write them in the WHERE clause)");
         return EXIT_BAD_INPUT;
     }
@@ -523,11 +539,7 @@ static int cmd_query(int argc, char **argv, runs_opts *o)
     llmcap_error err = {0};
     llmcap_status st = o->sql ? llmcap_rundb_sql(db, o->sql, (long)(o->timeout_s * 1000), &t, &err)
                               : llmcap_rundb_select(db, &o->f, &t, &err);
-    if (st) { cli_error("%s", err.msg); rc = exit_for(st); }
-    else {
-        rc = emit_table(o, &t);
-        llmcap_rundb_table_free(&t);
-    }
+    rc = emit_result(o, st, &t, &err);
     llmcap_rundb_close(db);
     return rc;
 }
@@ -596,7 +608,7 @@ static cJSON *run_json(const llmcap_run *r)
 
 static int cmd_export(int argc, char **argv, runs_opts *o)
 {
-    if (o->positional < argc) { cli_error("runs export: unexpected argument '%s'", argv[o->positional]); return EXIT_BAD_INPUT; }
+    if (no_arguments(argc, argv, o, "export", "")) return EXIT_BAD_INPUT;
     llmcap_rundb *db = NULL;
     int rc = open_db(o, true, &db);
     if (rc) return rc;
@@ -663,12 +675,11 @@ static int parse_set(const char *opt, const char *spec, llmcap_rundb_set *s, llm
 
 static int cmd_check(int argc, char **argv, runs_opts *o)
 {
-    if (o->positional < argc) { cli_error("runs check: unexpected argument '%s'", argv[o->positional]); return EXIT_BAD_INPUT; }
+    if (no_arguments(argc, argv, o, "check", "")) return EXIT_BAD_INPUT;
     if (!o->baseline) { cli_error("runs check: --baseline BUILD|DATE|FILE is required"); return EXIT_BAD_INPUT; }
     llmcap_runs base_runs = {0}, cand_runs = {0};
     llmcap_rundb_check_opts co = {.threshold_pct = o->threshold_pct, .noise_k = o->noise_k};
-    const llmcap_rundb_filter none = {0};
-    co.filter = memcmp(&o->f, &none, sizeof none) ? &o->f : NULL;
+    co.filter = given_filter(o);
     int rc = parse_set("--baseline", o->baseline, &co.baseline, &base_runs);
     if (!rc && o->candidate) rc = parse_set("--candidate", o->candidate, &co.candidate, &cand_runs);
     if (!rc && co.baseline.kind == LLMCAP_RUNDB_SET_RUNS && co.candidate.kind == LLMCAP_RUNDB_SET_RUNS) {
@@ -779,13 +790,12 @@ static int cmd_check(int argc, char **argv, runs_opts *o)
 
 static int cmd_report(int argc, char **argv, runs_opts *o)
 {
-    if (o->positional < argc) { cli_error("runs report: unexpected argument '%s'", argv[o->positional]); return EXIT_BAD_INPUT; }
+    if (no_arguments(argc, argv, o, "report", "")) return EXIT_BAD_INPUT;
     if (!o->format || !o->out) { cli_error("runs report: give --format html|md and --out DIR"); return EXIT_BAD_INPUT; }
     llmcap_rundb *db = NULL;
     int rc = open_db(o, true, &db);
     if (rc) return rc;
-    const llmcap_rundb_filter none = {0};
-    rc = runs_report(db, memcmp(&o->f, &none, sizeof none) ? &o->f : NULL, o->format, o->out);
+    rc = runs_report(db, given_filter(o), o->format, o->out);
     llmcap_rundb_close(db);
     return rc;
 }

@@ -119,20 +119,31 @@ static void d_para(doc *d, const char *s)
     else { md_esc(d->f, s); fputs("\n\n", d->f); }
 }
 
+/* one row of n cells, without the line end: HTML <tr> of TAG (th, td) cells, Markdown "| a | b |" */
+static void d_cells(doc *d, const char *const *cells, int n, const char *align, const char *tag)
+{
+    if (d->html) {
+        fputs("<tr>", d->f);
+        for (int i = 0; i < n; i++) {
+            fprintf(d->f, "<%s%s>", tag, align[i] == 'r' ? " class=n" : "");
+            html_esc(d->f, cells[i]);
+            fprintf(d->f, "</%s>", tag);
+        }
+        fputs("</tr>", d->f);
+    } else {
+        fputs("|", d->f);
+        for (int i = 0; i < n; i++) { fputc(' ', d->f); md_esc(d->f, cells[i]); fputs(" |", d->f); }
+    }
+}
+
 /* a table: head[n] then rows of n cells; align[i] 'r' right-aligns column i (numbers), else left */
 static void d_table_begin(doc *d, const char *const *head, int n, const char *align)
 {
+    if (d->html) fputs("<table><thead>", d->f);
+    d_cells(d, head, n, align, "th");
     if (d->html) {
-        fputs("<table><thead><tr>", d->f);
-        for (int i = 0; i < n; i++) {
-            fprintf(d->f, "<th%s>", align[i] == 'r' ? " class=n" : "");
-            html_esc(d->f, head[i]);
-            fputs("</th>", d->f);
-        }
-        fputs("</tr></thead><tbody>\n", d->f);
+        fputs("</thead><tbody>\n", d->f);
     } else {
-        fputs("|", d->f);
-        for (int i = 0; i < n; i++) { fputc(' ', d->f); md_esc(d->f, head[i]); fputs(" |", d->f); }
         fputs("\n|", d->f);
         for (int i = 0; i < n; i++) fputs(align[i] == 'r' ? " ---: |" : " --- |", d->f);
         fputc('\n', d->f);
@@ -141,19 +152,8 @@ static void d_table_begin(doc *d, const char *const *head, int n, const char *al
 
 static void d_row(doc *d, const char *const *cells, int n, const char *align)
 {
-    if (d->html) {
-        fputs("<tr>", d->f);
-        for (int i = 0; i < n; i++) {
-            fprintf(d->f, "<td%s>", align[i] == 'r' ? " class=n" : "");
-            html_esc(d->f, cells[i]);
-            fputs("</td>", d->f);
-        }
-        fputs("</tr>\n", d->f);
-    } else {
-        fputs("|", d->f);
-        for (int i = 0; i < n; i++) { fputc(' ', d->f); md_esc(d->f, cells[i]); fputs(" |", d->f); }
-        fputc('\n', d->f);
-    }
+    d_cells(d, cells, n, align, "td");
+    fputc('\n', d->f);
 }
 
 static void d_table_end(doc *d) { fputs(d->html ? "</tbody></table>\n" : "\n", d->f); }
@@ -181,20 +181,16 @@ static int d_svg_inline(doc *d, const char *path, const char *pfx)
     const char *s = strstr(buf, "<svg");
     if (!s) { free(buf); cli_error("runs report: '%s' is not an SVG image", path); return 1; }
     fputs("<div class=plot>", d->f);
+    /* id='x' / id="x" -> id='pfx-x'; href='#x', url(#x) -> ...#pfx-x */
+    static const char *const refs[] = {"id='", "id=\"", "href='#", "href=\"#", "url(#"};
     while (*s) {
-        /* id='x' / id="x" -> id='pfx-x'; href='#x', url(#x) -> ...#pfx-x */
-        if (!strncmp(s, "id='", 4) || !strncmp(s, "id=\"", 4)) {
-            fwrite(s, 1, 4, d->f);
+        size_t k = 0;
+        for (size_t i = 0; i < sizeof refs / sizeof refs[0] && !k; i++)
+            if (!strncmp(s, refs[i], strlen(refs[i]))) k = strlen(refs[i]);
+        if (k) {
+            fwrite(s, 1, k, d->f);
             fprintf(d->f, "%s-", pfx);
-            s += 4;
-        } else if (!strncmp(s, "href='#", 7) || !strncmp(s, "href=\"#", 7)) {
-            fwrite(s, 1, 7, d->f);
-            fprintf(d->f, "%s-", pfx);
-            s += 7;
-        } else if (!strncmp(s, "url(#", 5)) {
-            fwrite(s, 1, 5, d->f);
-            fprintf(d->f, "%s-", pfx);
-            s += 5;
+            s += k;
         } else {
             fputc(*s++, d->f);
         }
@@ -218,6 +214,32 @@ static FILE *mem_open(char **buf, size_t *len)
     FILE *f = open_memstream(buf, len);
     if (!f) cli_error("out of memory");
     return f;
+}
+
+/* a plot being written in memory: its data file (df) and its gnuplot settings (pf) */
+typedef struct plotbuf {
+    char *data, *pre;
+    size_t dl, pl;
+    FILE *df, *pf;
+} plotbuf;
+
+static int plot_begin(plotbuf *b)
+{
+    b->df = mem_open(&b->data, &b->dl);
+    b->pf = b->df ? mem_open(&b->pre, &b->pl) : NULL;
+    if (!b->df || !b->pf) { if (b->df) { fclose(b->df); free(b->data); } return 1; }
+    return 0;
+}
+
+/* the plot written: to curves_add as NAME, drawn by the template TMPL */
+static int plot_end(curves_out *o, plotbuf *b, const char *name, const char *tmpl)
+{
+    fclose(b->df);
+    fclose(b->pf);
+    int rc = curves_add(o, name, tmpl, b->pre, b->data, b->dl);
+    free(b->data);
+    free(b->pre);
+    return rc;
 }
 
 static void dat_str(FILE *f, const char *s)
@@ -264,10 +286,9 @@ static int add_validation(curves_out *o, const rrun *rs, size_t n, plotref *ref)
         hi = fmax(hi, fmax(rs[i].tok_s, rs[i].pred));
     }
     if (!npts) return 0;
-    char *data, *pre;
-    size_t dl, pl;
-    FILE *df = mem_open(&data, &dl), *pf = df ? mem_open(&pre, &pl) : NULL;
-    if (!df || !pf) { if (df) { fclose(df); free(data); } return 1; }
+    plotbuf pb;
+    if (plot_begin(&pb)) return 1;
+    FILE *df = pb.df, *pf = pb.pf;
     fprintf(df, "# llmcap %s runs report: predicted (at import) against measured tokens/s\n"
                 "# one block per backend (gnuplot: index 0, 1, ...), separated by two blank lines\n"
                 "# columns: measured_tok_s  predicted_tok_s  error_pct  class (0 prefill, 1 decode, 2 pp+tg)  test"
@@ -297,11 +318,7 @@ static int add_validation(curves_out *o, const rrun *rs, size_t n, plotref *ref)
     curves_gp_set_num(pf, "n_prefill", (double)ncls[0]);
     curves_gp_set_num(pf, "n_decode", (double)ncls[1]);
     curves_gp_set_num(pf, "n_pptg", (double)ncls[2]);
-    fclose(df);
-    fclose(pf);
-    int rc = curves_add(o, "validation", "validation", pre, data, dl);
-    free(data);
-    free(pre);
+    int rc = plot_end(o, &pb, "validation", "validation");
     if (!rc) {
         snprintf(ref->name, sizeof ref->name, "validation");
         snprintf(ref->caption, sizeof ref->caption, "Predicted against measured tokens/s (log-log; y = x, ±10%% and ±25%% bands)");
@@ -313,10 +330,9 @@ static int add_validation(curves_out *o, const rrun *rs, size_t n, plotref *ref)
 static int add_history(curves_out *o, int k, const rrun *rs, const size_t *starts, const size_t *counts, size_t n_ser,
                        plotref *ref)
 {
-    char *data, *pre;
-    size_t dl, pl;
-    FILE *df = mem_open(&data, &dl), *pf = df ? mem_open(&pre, &pl) : NULL;
-    if (!df || !pf) { if (df) { fclose(df); free(data); } return 1; }
+    plotbuf pb;
+    if (plot_begin(&pb)) return 1;
+    FILE *df = pb.df, *pf = pb.pf;
     fprintf(df, "# llmcap %s runs report: measured tokens/s over time\n"
                 "# one block per series (gnuplot: index 0, 1, ...), separated by two blank lines\n"
                 "# columns: date (s since 1970 UTC)  tok_s  stddev_tok_s  build  date  run_id\n", llmcap_version());
@@ -362,17 +378,31 @@ static int add_history(curves_out *o, int k, const rrun *rs, const size_t *start
     curves_gp_set_num(pf, "x_lo", (double)tlo);
     curves_gp_set_num(pf, "x_hi", (double)thi);
     curves_gp_set_str(pf, "x_fmt", span < 3 * 86400 ? "%m-%d %H:%M" : "%Y-%m-%d");
-    fclose(df);
-    fclose(pf);
-    int rc = curves_add(o, name, "history", pre, data, dl);
-    free(data);
-    free(pre);
+    int rc = plot_end(o, &pb, name, "history");
     if (!rc) {
         snprintf(ref->name, sizeof ref->name, "%s", name);
         snprintf(ref->caption, sizeof ref->caption, "%s tokens/s over time on %s (%s)", kind, rs[starts[0]].hardware,
                  rs[starts[0]].backend);
     }
     return rc;
+}
+
+/* a row of the error table: the group (backend, hardware, test kind), then the count, MAPE, median, bias and
+ * worst of the errors E[0..NE) (percent) */
+static int d_err_row(doc *d, const char *backend, const char *hardware, const char *kind, const double *e, size_t ne)
+{
+    llmcap_err_stats es;
+    llmcap_error err = {0};
+    if (llmcap_err_stats_compute(e, ne, &es, &err)) { cli_error("%s", err.msg); return 1; }
+    char c_n[24], c_m[24], c_med[24], c_b[24], c_w[24];
+    snprintf(c_n, sizeof c_n, "%zu", es.n);
+    snprintf(c_m, sizeof c_m, "%.1f%%", es.mape_pct);
+    snprintf(c_med, sizeof c_med, "%.1f%%", es.median_ape_pct);
+    snprintf(c_b, sizeof c_b, "%+.1f%%", es.bias_pct);
+    snprintf(c_w, sizeof c_w, "%.1f%%", es.max_ape_pct);
+    const char *cells[] = {backend, hardware, kind, c_n, c_m, c_med, c_b, c_w};
+    d_row(d, cells, 8, "lllrrrrr");
+    return 0;
 }
 
 static void d_plot(doc *d, const char *dir, const plotref *p, int *rc)
@@ -548,34 +578,14 @@ int runs_report(llmcap_rundb *db, const llmcap_rundb_filter *f, const char *form
                 done[j] = true;
                 e[ne++] = rs[j].err_pct;
             }
-            llmcap_err_stats es;
-            if (llmcap_err_stats_compute(e, ne, &es, &err)) { cli_error("%s", err.msg); rc = 1; break; }
-            char c_n[24], c_m[24], c_med[24], c_b[24], c_w[24];
-            snprintf(c_n, sizeof c_n, "%zu", es.n);
-            snprintf(c_m, sizeof c_m, "%.1f%%", es.mape_pct);
-            snprintf(c_med, sizeof c_med, "%.1f%%", es.median_ape_pct);
-            snprintf(c_b, sizeof c_b, "%+.1f%%", es.bias_pct);
-            snprintf(c_w, sizeof c_w, "%.1f%%", es.max_ape_pct);
             const char *kind = !strcmp(rs[i].kind, "pp") ? "prefill (pp)" : !strcmp(rs[i].kind, "tg") ? "decode (tg)" : "pp+tg";
-            const char *cells[] = {rs[i].backend, rs[i].hardware, kind, c_n, c_m, c_med, c_b, c_w};
-            d_row(&d, cells, 8, "lllrrrrr");
+            if ((rc = d_err_row(&d, rs[i].backend, rs[i].hardware, kind, e, ne))) break;
         }
         /* and all of them */
         if (!rc) {
             size_t ne = 0;
             for (size_t i = 0; i < n; i++) if (!isnan(rs[i].pred)) e[ne++] = rs[i].err_pct;
-            llmcap_err_stats es;
-            if (llmcap_err_stats_compute(e, ne, &es, &err)) { cli_error("%s", err.msg); rc = 1; }
-            else {
-                char c_n[24], c_m[24], c_med[24], c_b[24], c_w[24];
-                snprintf(c_n, sizeof c_n, "%zu", es.n);
-                snprintf(c_m, sizeof c_m, "%.1f%%", es.mape_pct);
-                snprintf(c_med, sizeof c_med, "%.1f%%", es.median_ape_pct);
-                snprintf(c_b, sizeof c_b, "%+.1f%%", es.bias_pct);
-                snprintf(c_w, sizeof c_w, "%.1f%%", es.max_ape_pct);
-                const char *cells[] = {"all", "all", "all", c_n, c_m, c_med, c_b, c_w};
-                d_row(&d, cells, 8, "lllrrrrr");
-            }
+            rc = d_err_row(&d, "all", "all", "all", e, ne);
         }
         free(e);
         free(done);

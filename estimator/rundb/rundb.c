@@ -1101,6 +1101,16 @@ static void where_free(where *w)
     w->n = 0;
 }
 
+/* add the condition COND; with a value V, its '?' is V's parameter (bound as where_val(w, V, like)) */
+static void where_add_val(where *w, const char *cond, const char *v, int like)
+{
+    char c[256];
+    const char *q = v ? strchr(cond, '?') : NULL;
+    if (q) snprintf(c, sizeof c, "%.*s?%d%s", (int)(q - cond), cond, where_val(w, v, like), q + 1);
+    else snprintf(c, sizeof c, "%s", cond);
+    where_add(w, c);
+}
+
 static void where_filter(where *w, const llmcap_rundb_filter *f)
 {
     char c[256];
@@ -1115,34 +1125,16 @@ static void where_filter(where *w, const llmcap_rundb_filter *f)
         snprintf(c, sizeof c, "hardware_data_id = ?%d COLLATE NOCASE OR hardware LIKE ?%d ESCAPE '\\'", a, b);
         where_add(w, c);
     }
-    if (f->backend && f->backend[0]) {
-        snprintf(c, sizeof c, "backend = ?%d COLLATE NOCASE", where_val(w, f->backend, 0));
-        where_add(w, c);
-    }
-    if (f->quant && f->quant[0]) {
-        snprintf(c, sizeof c, "quant = ?%d COLLATE NOCASE", where_val(w, f->quant, 0));
-        where_add(w, c);
-    }
-    if (f->build && f->build[0]) {
-        snprintf(c, sizeof c, "build LIKE ?%d ESCAPE '\\'", where_val(w, f->build, 2));
-        where_add(w, c);
-    }
-    if (f->engine && f->engine[0]) {
-        snprintf(c, sizeof c, "engine LIKE ?%d ESCAPE '\\'", where_val(w, f->engine, 1));
-        where_add(w, c);
-    }
-    if (f->test && f->test[0]) {
-        snprintf(c, sizeof c, "test = ?%d COLLATE NOCASE", where_val(w, f->test, 0));
-        where_add(w, c);
-    }
-    if (f->since && f->since[0]) {
-        snprintf(c, sizeof c, "date >= ?%d", where_val(w, f->since, 0));
-        where_add(w, c);
-    }
+    if (f->backend && f->backend[0]) where_add_val(w, "backend = ? COLLATE NOCASE", f->backend, 0);
+    if (f->quant && f->quant[0]) where_add_val(w, "quant = ? COLLATE NOCASE", f->quant, 0);
+    if (f->build && f->build[0]) where_add_val(w, "build LIKE ? ESCAPE '\\'", f->build, 2);
+    if (f->engine && f->engine[0]) where_add_val(w, "engine LIKE ? ESCAPE '\\'", f->engine, 1);
+    if (f->test && f->test[0]) where_add_val(w, "test = ? COLLATE NOCASE", f->test, 0);
+    if (f->since && f->since[0]) where_add_val(w, "date >= ?", f->since, 0);
     if (f->until && f->until[0]) {
         /* a prefix comparison: until 2025-01-31 keeps the whole day */
-        snprintf(c, sizeof c, "substr(date, 1, %zu) <= ?%d", strlen(f->until), where_val(w, f->until, 0));
-        where_add(w, c);
+        snprintf(c, sizeof c, "substr(date, 1, %zu) <= ?", strlen(f->until));
+        where_add_val(w, c, f->until, 0);
     }
 }
 
@@ -1165,14 +1157,7 @@ static llmcap_status select_where(llmcap_rundb *db, const char *cols, const llmc
     if (st) return st;
     where w = {0};
     where_filter(&w, f);
-    if (extra) {
-        char c[256];
-        /* extra holds one '?' for extra_val */
-        const char *q = extra_val ? strchr(extra, '?') : NULL;
-        if (q) snprintf(c, sizeof c, "%.*s?%d%s", (int)(q - extra), extra, where_val(&w, extra_val, extra_like), q + 1);
-        else snprintf(c, sizeof c, "%s", extra);
-        where_add(&w, c);
-    }
+    if (extra) where_add_val(&w, extra, extra_val, extra_like); /* extra holds one '?' for extra_val */
     if (w.nomem) { where_free(&w); return llmcap_set_error(err, LLMCAP_ERR_NOMEM, "filter too long"); }
     size_t need = strlen(cols) + w.len + strlen(tail) + 64;
     char *sql = malloc(need);

@@ -20,35 +20,11 @@ set -u
 LLMCAP=${LLMCAP:-build/llmcap}
 case $LLMCAP in /*) ;; *) LLMCAP=$PWD/$LLMCAP ;; esac
 REF=../shared/reference/measured_runs.csv
-T=$(mktemp -d "${TMPDIR:-/tmp}/llmcap-calib.XXXXXX") || exit 1
-export T
-trap 'rm -rf "$T"' EXIT
+# shellcheck source=tests/cli/harness.bash
+. "$(dirname "$0")/harness.bash" || exit 1
+tmp_dir llmcap-calib
+BIN=$LLMCAP
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); printf 'FAIL: %s\n' "$*"; }
-check() { local d=$1; shift; if "$@"; then ok; else bad "$d"; fi; }
-RC=0
-run() { "$LLMCAP" "$@" >"$T/out" 2>"$T/err"; RC=$?; }
-run_ok() {
-    local name=$1; shift
-    run "$@"
-    if [ "$RC" = 0 ] && [ ! -s "$T/err" ]; then ok; else bad "$name: exit $RC, stderr: $(head -c 300 "$T/err")"; fi
-}
-# python checks print "ok NAME" / "FAIL NAME: detail"
-py() {
-    local out line
-    out=$(python3 - "$@" 2>&1)
-    while IFS= read -r line; do
-        case $line in
-        "ok "*) ok ;;
-        "FAIL "*) bad "${line#FAIL }" ;;
-        "") ;;
-        *) printf '%s\n' "$line" ;;
-        esac
-    done <<<"$out"
-}
 # expect_fail NAME STATUS REGEX PROFILE_OUT ARGS...: exit STATUS, one "llmcap:" line matching REGEX,
 # nothing on stdout, and PROFILE_OUT (the -o file, if any) not written, no temp file left
 expect_fail() {
@@ -62,7 +38,7 @@ expect_fail() {
 
 if [ ! -f "$REF" ]; then
     bad "$REF is missing"
-    echo "$pass passed, $fail failed"
+    finish
     exit 1
 fi
 
@@ -84,9 +60,7 @@ run_ok "calibrate --json" calibrate --name "$NAME" --json "${FILES[@]}"
 cp "$T/out" "$T/report.json"
 py <<'EOF'
 import glob, json, math, os, re
-T = os.environ["T"]
-def check(name, cond, detail=""):
-    print(("ok " if cond else "FAIL ") + name + ("" if cond else ": " + str(detail)[:400]))
+from harness import T, check
 shipped = json.load(open("data/profile.json"))
 fresh = json.load(open(T + "/fresh.json"))
 printed = json.load(open(T + "/report.json"))
@@ -182,9 +156,7 @@ run_ok "estimate --engine llmcap-engine/webgpu (the default profile's section)" 
 cp "$T/out" "$T/e3.json"
 py <<'EOF'
 import csv, json, math, os, re
-T = os.environ["T"]
-def check(name, cond, detail=""):
-    print(("ok " if cond else "FAIL ") + name + ("" if cond else ": " + str(detail)[:400]))
+from harness import T, check
 prof = json.load(open("data/profile.json"))
 e0, e1, e2, e3 = (json.load(open(T + "/e%d.json" % i)) for i in range(4))
 s0 = e0["speed"]
@@ -248,5 +220,4 @@ expect_fail "estimate --profile: missing file" 1 "nope\.json" "" estimate $B --p
 expect_fail "estimate --engine: no such section" 2 "no engine section 'vllm'" "" estimate $B --engine vllm
 expect_fail "fit --profile: out of range" 2 "bw_eff: 7 is out of range" "" fit $B --profile <(printf '{"classes": {"gpu": {"bw_eff": 7}}}')
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -16,39 +16,15 @@ set -u
 LLMCAP=${LLMCAP:-build/llmcap}
 case $LLMCAP in /*) ;; *) LLMCAP=$PWD/$LLMCAP ;; esac
 MODELS=${LLMCAP_TEST_MODELS:-../shared/testdata/models}
-T=$(mktemp -d "${TMPDIR:-/tmp}/llmcap-cli.XXXXXX") || exit 1
-export T
-trap 'rm -rf "$T"' EXIT
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); printf 'FAIL: %s\n' "$*"; }
-# check DESCRIPTION COMMAND...: one check, passes when COMMAND succeeds
-check() { local d=$1; shift; if "$@"; then ok; else bad "$d"; fi; }
-
-# run ARGS...: llmcap with stdout in $T/out, stderr in $T/err, status in RC
-RC=0
-run() { "$LLMCAP" "$@" >"$T/out" 2>"$T/err"; RC=$?; }
-# run_ok NAME ARGS...: run, and check status 0 with nothing on stderr
-run_ok() {
-    local name=$1; shift
-    run "$@"
-    if [ "$RC" = 0 ] && [ ! -s "$T/err" ]; then ok; else bad "$name: exit $RC, stderr: $(head -c 300 "$T/err")"; fi
-}
-# save NAME: keep the last stdout as $T/NAME
-save() { cp "$T/out" "$T/$1"; }
+# shellcheck source=tests/cli/harness.bash
+. "$(dirname "$0")/harness.bash" || exit 1
+tmp_dir llmcap-cli
+BIN=$LLMCAP
 
 # Python checks: the script prints "ok NAME" or "FAIL NAME: detail" per check
 cat >"$T/chk.py" <<'EOF'
 import json, sys, os, csv, io, math
-T = os.environ["T"]
-def check(name, cond, detail=""):
-    print(("ok " if cond else "FAIL ") + name + ("" if cond else ": " + str(detail)[:400]))
-    return bool(cond)
-def load(name):
-    with open(os.path.join(T, name)) as f:
-        return json.load(f)
+from harness import *
 def jsonl(name):
     with open(os.path.join(T, name)) as f:
         return [json.loads(l) for l in f if l.strip()]
@@ -62,19 +38,6 @@ def near(a, b, rel=0.0, abs_=0.0):
     return abs(a - b) <= max(abs_, rel * abs(b))
 GIB = 2.0 ** 30
 EOF
-py() {
-    local out rc line
-    out=$(PYTHONPATH=$T python3 - "$@" 2>&1); rc=$?
-    while IFS= read -r line; do
-        case $line in
-        "ok "*) ok ;;
-        "FAIL "*) bad "${line#FAIL }" ;;
-        "") ;;
-        *) printf '%s\n' "$line" ;;
-        esac
-    done <<<"$out"
-    [ "$rc" = 0 ] || bad "python check script exited $rc"
-}
 
 check "binary $LLMCAP is executable" test -x "$LLMCAP" || { echo "0 passed, 1 failed"; exit 1; }
 
@@ -722,5 +685,4 @@ not_crash "sweep --in missing file" "nope\.jsonl.*No such file" sweep --in "$T/n
 not_crash "sweep --in directory" "adir\.gguf.*(directory|read)" sweep --in "$T/adir.gguf"
 not_crash "--data missing directory" "nodata" estimate --data "$T/nodata" $B
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -19,38 +19,25 @@ LLMCAP=${LLMCAP:-build/llmcap}
 case $LLMCAP in /*) ;; *) LLMCAP=$PWD/$LLMCAP ;; esac
 C=tests/cases/runs
 REF=../shared/reference/measured_runs.csv
-T=$(mktemp -d "${TMPDIR:-/tmp}/llmcap-compare.XXXXXX") || exit 1
-export T LLMCAP
-trap 'rm -rf "$T"' EXIT
+# shellcheck source=tests/cli/harness.bash
+. "$(dirname "$0")/harness.bash" || exit 1
+tmp_dir llmcap-compare
+export LLMCAP
+BIN=$LLMCAP
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); printf 'FAIL: %s\n' "$*"; }
-check() { local d=$1; shift; if "$@"; then ok; else bad "$d"; fi; }
-
-RC=0
-run() { "$LLMCAP" "$@" >"$T/out" 2>"$T/err"; RC=$?; }
 # run_rc NAME WANT ARGS...: run and check the exit status
 run_rc() {
     local name=$1 want=$2; shift 2
     run "$@"
     if [ "$RC" = "$want" ]; then ok; else bad "$name: exit $RC (want $want), stderr: $(head -c 300 "$T/err")"; fi
 }
-save() { cp "$T/out" "$T/$1"; }
 err_has() { grep -qF -- "$1" "$T/err"; }
 out_has() { grep -qF -- "$1" "$T/out"; }
 
 cat >"$T/chk.py" <<'EOF'
 import json, sys, os, csv, subprocess, shlex
-T = os.environ["T"]
+from harness import *
 LLMCAP = os.environ["LLMCAP"]
-def check(name, cond, detail=""):
-    print(("ok " if cond else "FAIL ") + name + ("" if cond else ": " + str(detail)[:400]))
-    return bool(cond)
-def load(name):
-    with open(os.path.join(T, name)) as f:
-        return json.load(f)
 def dicts(name):
     with open(os.path.join(T, name), newline="") as f:
         r = list(csv.reader(f))
@@ -71,19 +58,6 @@ def expected(run, e):
         return s["prefill_tok_s"]
     return s["decode_agg_tok_s"] if run["n_seq"] > 1 else s["decode_tok_s"]
 EOF
-py() {
-    local out rc line
-    out=$(PYTHONPATH=$T python3 - "$@" 2>&1); rc=$?
-    while IFS= read -r line; do
-        case $line in
-        "ok "*) ok ;;
-        "FAIL "*) bad "${line#FAIL }" ;;
-        "") ;;
-        *) printf '%s\n' "$line" ;;
-        esac
-    done <<<"$out"
-    [ "$rc" = 0 ] || bad "python check script exited $rc"
-}
 
 check "binary $LLMCAP is executable" test -x "$LLMCAP" || { echo "0 passed, 1 failed"; exit 1; }
 
@@ -365,5 +339,4 @@ else
     echo "skip: $REF not found"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

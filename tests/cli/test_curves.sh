@@ -21,32 +21,15 @@ set -u
 
 LLMCAP=${LLMCAP:-build/llmcap}
 case $LLMCAP in /*) ;; *) LLMCAP=$PWD/$LLMCAP ;; esac
-T=$(mktemp -d "${TMPDIR:-/tmp}/llmcap-curves.XXXXXX") || exit 1
-export T LLMCAP
+# shellcheck source=tests/cli/harness.bash
+. "$(dirname "$0")/harness.bash" || exit 1
+tmp_dir llmcap-curves
+export LLMCAP
 export REPO=$PWD
-trap 'rm -rf "$T"' EXIT
+BIN=$LLMCAP
+# the Python checks run in $T
+PY_DIR=$T
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); printf 'FAIL: %s\n' "$*"; }
-check() { local d=$1; shift; if "$@"; then ok; else bad "$d"; fi; }
-
-RC=0
-run() { "$LLMCAP" "$@" >"$T/out" 2>"$T/err"; RC=$?; }
-# run_ok NAME ARGS...: status 0, nothing on stderr
-run_ok() {
-    local name=$1; shift
-    run "$@"
-    if [ "$RC" = 0 ] && [ ! -s "$T/err" ]; then ok; else bad "$name: exit $RC, stderr: $(head -c 400 "$T/err")"; fi
-}
-# run_bad NAME STATUS PATTERN ARGS...: that exit status, one stderr line matching PATTERN
-run_bad() {
-    local name=$1 want=$2 pat=$3; shift 3
-    run "$@"
-    if [ "$RC" = "$want" ] && grep -q -- "$pat" "$T/err"; then ok
-    else bad "$name: exit $RC (want $want), stderr: $(head -c 400 "$T/err")"; fi
-}
 # empty_dir NAME DIR: DIR is missing or holds nothing (not even a hidden staging folder)
 empty_dir() {
     if [ ! -e "$2" ] || [ -z "$(ls -A "$2")" ]; then ok; else bad "$1: left files: $(ls -A "$2" | tr '\n' ' ')"; fi
@@ -153,24 +136,11 @@ def images(d, name, title):
     e = svg_ok(os.path.join(d, name + ".svg"), title)
     check("%s.svg is valid SVG with its title" % name, e == "", e)
 EOF
-py() {
-    local out rc line
-    out=$(cd "$T" && PYTHONPATH=$T python3 - "$@" 2>&1); rc=$?
-    while IFS= read -r line; do
-        case $line in
-        "ok "*) ok ;;
-        "FAIL "*) bad "${line#FAIL }" ;;
-        "") ;;
-        *) printf '%s\n' "$line" ;;
-        esac
-    done <<<"$out"
-    [ "$rc" = 0 ] || bad "python check script exited $rc"
-}
 
 check "binary $LLMCAP is executable" test -x "$LLMCAP" || { echo "0 passed, 1 failed"; exit 1; }
 if ! command -v gnuplot >/dev/null && [ -z "${LLMCAP_GNUPLOT:-}" ]; then
     bad "gnuplot is not installed: install the Debian package gnuplot-nox (make deps)"
-    echo "$pass passed, $fail failed"
+    finish
     exit 1
 fi
 
@@ -482,5 +452,4 @@ check "curves --help lists every kind" grep -q "validation" "$T/out"
 run_ok "llmcap --help lists curves" --help
 check "llmcap --help: curves line" grep -q "^  curves " "$T/out"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

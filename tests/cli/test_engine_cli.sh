@@ -24,33 +24,18 @@ case $ENGINE in /*) ;; *) ENGINE=$PWD/$ENGINE ;; esac
 SHARED=${LLMCAP_SHARED:-../shared}
 MODELS=$SHARED/testdata/models
 VOCABS=$SHARED/testdata/vocab
-T=$(mktemp -d "${TMPDIR:-/tmp}/llmcap-engine-cli.XXXXXX") || exit 1
-export T MODELS VOCABS
-trap 'rm -rf "$T"' EXIT
+# shellcheck source=tests/cli/harness.bash
+. "$(dirname "$0")/harness.bash" || exit 1
+tmp_dir llmcap-engine-cli
+export MODELS VOCABS
+BIN=$ENGINE
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); printf 'FAIL: %s\n' "$*"; }
-# check DESCRIPTION COMMAND...: one check, passes when COMMAND succeeds
-check() { local d=$1; shift; if "$@"; then ok; else bad "$d"; fi; }
-
-# run ARGS...: the engine with stdout in $T/out, stderr in $T/err, status in RC
-RC=0
-run() { "$ENGINE" "$@" >"$T/out" 2>"$T/err"; RC=$?; }
-# run_ok NAME ARGS...: run, and check status 0 with nothing on stderr
-run_ok() {
-    local name=$1; shift
-    run "$@"
-    if [ "$RC" = 0 ] && [ ! -s "$T/err" ]; then ok; else bad "$name: exit $RC, stderr: $(head -c 300 "$T/err")"; fi
-}
-save() { cp "$T/out" "$T/$1"; }
 have_shared() { [ -f "$MODELS/tiny-llama-f32.gguf" ] && [ -f "$VOCABS/ggml-vocab-llama-spm.gguf" ]; }
 
 # An independent GGUF reader (GGUF spec: ggml docs/gguf.md) and check helpers.
 cat >"$T/gg.py" <<'EOF'
 import struct, os, json, math, sys
-T = os.environ["T"]
+from harness import T, check
 SC = {0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "?", 10: "Q", 11: "q", 12: "d"}
 VT = ["uint8", "int8", "uint16", "int16", "uint32", "int32", "float32", "bool", "string", "array",
       "uint64", "int64", "float64"]
@@ -113,9 +98,6 @@ class GGUF:
         assert t["type"] == 0
         n = t["n"] if count is None else count
         return struct.unpack_from("<%df" % n, self.b, t["abs"])
-def check(name, cond, detail=""):
-    print(("ok " if cond else "FAIL ") + name + ("" if cond else ": " + str(detail)[:400]))
-    return bool(cond)
 def near(a, b, rel=0.0, abs_=0.0):
     return abs(a - b) <= max(abs_, rel * abs(b))
 def tpath(name):
@@ -151,19 +133,6 @@ def check_file(tag, g):
     check(tag + ": offsets aligned and in order", good)
     check(tag + ": file ends with the last tensor", len(g.b) == g.data_offset + end, (len(g.b), g.data_offset + end))
 EOF
-py() {
-    local out rc line
-    out=$(PYTHONPATH=$T python3 - "$@" 2>&1); rc=$?
-    while IFS= read -r line; do
-        case $line in
-        "ok "*) ok ;;
-        "FAIL "*) bad "${line#FAIL }" ;;
-        "") ;;
-        *) printf '%s\n' "$line" ;;
-        esac
-    done <<<"$out"
-    [ "$rc" = 0 ] || bad "python check script exited $rc"
-}
 
 check "binary $ENGINE is executable" test -x "$ENGINE" || { echo "0 passed, 1 failed"; exit 1; }
 
@@ -565,5 +534,4 @@ expect_bad "inspect without a file" "no file" 2 inspect
 expect_bad "inspect two files" "unexpected argument" 2 inspect "$T/tiny-f32.gguf" "$T/qwen.gguf"
 expect_bad "inspect unknown option" "unknown option '--full'" 2 inspect --full "$T/tiny-f32.gguf"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

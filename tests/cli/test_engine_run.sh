@@ -17,15 +17,11 @@ SHARED=${LLMCAP_SHARED:-../shared}
 [ -d "$SHARED/testdata" ] || SHARED=/work/shared
 M=$SHARED/testdata/models
 REF=$SHARED/testdata/reference
-T=$(mktemp -d "${TMPDIR:-/tmp}/llmcap-eng.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
+# shellcheck source=tests/cli/harness.bash
+. "$(dirname "$0")/harness.bash" || exit 1
+tmp_dir llmcap-eng
+BIN=$ENG
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); printf 'FAIL: %s\n' "$*"; }
-RC=0
-run() { "$ENG" "$@" >"$T/out" 2>"$T/err"; RC=$?; }
 # expect_ok NAME ARGS...: exit 0
 expect_ok() {
     local name=$1; shift
@@ -46,7 +42,7 @@ expect_err() {
 }
 refval() { python3 -c "import json,sys; d=json.load(open('$REF/tiny-llama-$1.json')); p=[p for p in d['prompts'] if p['name']=='$2'][0]; print($3)"; }
 
-[ -x "$ENG" ] || { bad "binary $ENG is not executable"; echo "$pass passed, $fail failed"; exit 1; }
+[ -x "$ENG" ] || { bad "binary $ENG is not executable"; finish; exit 1; }
 
 # --- run: greedy ids equal llama.cpp's on the F32 model (margins >= 0.006 there;
 # our F32 logits are within 1e-5 of the reference), all three prompts
@@ -178,5 +174,4 @@ expect_err "bench list" 2 "-p" bench -m "$M/tiny-llama-q4_0.gguf" -p 8,abc
 expect_err "unknown command" 2 "unknown command" frobnicate
 expect_err "tokenize no text" 2 "no text" tokenize -m "$M/tiny-llama-q4_0.gguf"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -15,8 +15,10 @@ case $ENG in /*) ;; *) ENG=$PWD/$ENG ;; esac
 SHARED=${LLMCAP_SHARED:-../shared}
 [ -d "$SHARED/testdata" ] || SHARED=/work/shared
 M=$SHARED/testdata/models
-T=$(mktemp -d "${TMPDIR:-/tmp}/llmcap-wgpu.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
+# shellcheck source=tests/cli/harness.bash
+. "$(dirname "$0")/harness.bash" || exit 1
+tmp_dir llmcap-wgpu
+BIN=$ENG
 
 # Under ASan (SANITIZED set by make): Mesa's lavapipe keeps a 128-byte block
 # that LeakSanitizer reports from "<unknown module>" once the driver is
@@ -24,13 +26,6 @@ trap 'rm -rf "$T"' EXIT
 # instead). Leaks of our own code are covered by the CPU tests and by
 # tests/webgpu/test_*.c, so leak checking is off for this script only.
 if [ -n "${SANITIZED:-}" ]; then export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"; fi
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); printf 'FAIL: %s\n' "$*"; }
-RC=0
-run() { "$ENG" "$@" >"$T/out" 2>"$T/err"; RC=$?; }
 
 # is there an adapter at all?
 if ! "$ENG" run -m "$M/tiny-llama-f32.gguf" --ids 1,2,3 -n 1 --backend webgpu --quiet >/dev/null 2>"$T/probe"; then
@@ -114,5 +109,4 @@ fi
 run bench -m "$M/tiny-llama-q4_0.gguf" -p 0 -n 2 -r 1 --membw-mib 0 --profile
 [ "$RC" != 0 ] && grep -q "no per-kernel timing" "$T/err" && ok || bad "--profile on cpu: exit $RC $(cat "$T/err")"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -17,16 +17,11 @@ set -u
 ENG=${LLMCAP_ENGINE:-build/llmcap-engine}
 case $ENG in /*) ;; *) ENG=$PWD/$ENG ;; esac
 export LLMCAP_ENGINE=$ENG
-T=$(mktemp -d "${TMPDIR:-/tmp}/llmcap-measure-test.XXXXXX") || exit 1
-export T
-trap 'rm -rf "$T"' EXIT
+# shellcheck source=tests/cli/harness.bash
+. "$(dirname "$0")/harness.bash" || exit 1
+tmp_dir llmcap-measure-test
 # lavapipe keeps a block LeakSanitizer reports once the driver unloads (see test_engine_webgpu.sh)
 if [ -n "${SANITIZED:-}" ]; then export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"; fi
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); printf 'FAIL: %s\n' "$*"; }
 
 OUT=$T/out
 export MEASURE_OUT=$OUT MEASURE_MODEL_DIR=$T/models MEASURE_QUICK=1 MEASURE_WEBGPU=0 MEASURE_MACHINE=test-box
@@ -197,5 +192,4 @@ else
     [ "$RC" = 1 ] && grep -q 'no WebGPU adapter opens' "$T/stderr" && ok || bad "webgpu 1 without adapter: exit $RC, $(head -c 300 "$T/stderr")"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

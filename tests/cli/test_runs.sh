@@ -23,66 +23,24 @@ ENGINE=${LLMCAP_ENGINE:-build/llmcap-engine}
 case $LLMCAP in /*) ;; *) LLMCAP=$PWD/$LLMCAP ;; esac
 case $ENGINE in /*) ;; *) ENGINE=$PWD/$ENGINE ;; esac
 CASES=$PWD/tests/cases/rundb
-T=$(mktemp -d "${TMPDIR:-/tmp}/llmcap-runs.XXXXXX") || exit 1
-export T CASES
-trap 'rm -rf "$T"' EXIT
+# shellcheck source=tests/cli/harness.bash
+. "$(dirname "$0")/harness.bash" || exit 1
+tmp_dir llmcap-runs
+export CASES
+BIN=$LLMCAP
 # no default database of the user's is ever touched
 export HOME=$T/home XDG_DATA_HOME=
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); printf 'FAIL: %s\n' "$*"; }
-# check DESCRIPTION COMMAND...: one check, passes when COMMAND succeeds
-check() { local d=$1; shift; if "$@"; then ok; else bad "$d"; fi; }
-
-# run ARGS...: llmcap with stdout in $T/out, stderr in $T/err, status in RC
-RC=0
-run() { "$LLMCAP" "$@" >"$T/out" 2>"$T/err"; RC=$?; }
-# run_ok NAME ARGS...: run, and check status 0 with nothing on stderr
-run_ok() {
-    local name=$1; shift
-    run "$@"
-    if [ "$RC" = 0 ] && [ ! -s "$T/err" ]; then ok; else bad "$name: exit $RC, stderr: $(head -c 400 "$T/err")"; fi
-}
-# run_fail NAME STATUS PATTERN ARGS...: run, and check the status and that stderr matches PATTERN (grep -E)
-run_fail() {
-    local name=$1 want=$2 pat=$3; shift 3
-    run "$@"
-    if [ "$RC" = "$want" ] && grep -qE -- "$pat" "$T/err"; then ok
-    else bad "$name: exit $RC (want $want), stderr: $(head -c 400 "$T/err")"; fi
-}
-save() { cp "$T/out" "$T/$1"; }
-
 cat >"$T/chk.py" <<'EOF'
 import json, sys, os, csv, math
-T = os.environ["T"]
+from harness import *
 CASES = os.environ["CASES"]
-def check(name, cond, detail=""):
-    print(("ok " if cond else "FAIL ") + name + ("" if cond else ": " + str(detail)[:400]))
-    return bool(cond)
-def load(name):
-    with open(os.path.join(T, name)) as f:
-        return json.load(f)
 def jsonl(path):
     with open(path) as f:
         return [json.loads(l) for l in f if l.strip()]
 def near(a, b, rel=0.0, abs_=0.0):
     return abs(a - b) <= max(abs_, rel * abs(b))
 EOF
-py() {
-    local out rc line
-    out=$(PYTHONPATH=$T python3 - "$@" 2>&1); rc=$?
-    while IFS= read -r line; do
-        case $line in
-        "ok "*) ok ;;
-        "FAIL "*) bad "${line#FAIL }" ;;
-        "") ;;
-        *) printf '%s\n' "$line" ;;
-        esac
-    done <<<"$out"
-    [ "$rc" = 0 ] || bad "python check script exited $rc"
-}
 
 check "binary $LLMCAP is executable" test -x "$LLMCAP" || { echo "0 passed, 1 failed"; exit 1; }
 DB=$T/runs.db
@@ -188,7 +146,7 @@ for db, est, prof in (("all.json", "est-default.json", None), ("prof.json", "est
         check(f"{db}: the profile is named in every run", all(r["profile"] == prof for r in load(db)))
 check("the slower profile predicts tg128 slower", load("prof.json")[1]["pred_tok_s"] < 0.7 * load("all.json")[1]["pred_tok_s"])
 EOF2
-run_fail "import --profile: a missing file" 1 "nope.json" runs import --db "$T/prof.db" --profile "$T/nope.json" "$CASES/history-1.jsonl"
+run_bad -E "import --profile: a missing file" 1 "nope.json" runs import --db "$T/prof.db" --profile "$T/nope.json" "$CASES/history-1.jsonl"
 
 run_ok "show 2" runs show 2 --db "$DB"
 check "show prints one field per line" grep -qE "^tok_s +130.5$" "$T/out"
@@ -200,8 +158,8 @@ j = load("show.json")
 check("show --json: one object, run 2 = build 1's tg128", j["id"] == 2 and j["test"] == "tg128" and j["tok_s"] == 130.5
       and j["build"] == "a1b2c3d (4000)", j)
 EOF
-run_fail "show an id that is not there" 2 "no run with id 999" runs show 999 --db "$DB"
-run_fail "show a non-number" 2 "'x1' is not a run id" runs show x1 --db "$DB"
+run_bad -E "show an id that is not there" 2 "no run with id 999" runs show 999 --db "$DB"
+run_bad -E "show a non-number" 2 "'x1' is not a run id" runs show x1 --db "$DB"
 
 # ---- filters ---------------------------------------------------------------------------------
 nrows() { "$LLMCAP" runs list --db "$DB" --csv "$@" 2>/dev/null | tail -n +2 | wc -l; }
@@ -214,7 +172,7 @@ check "--model llama-2-7b: 2" test "$(nrows --model llama-2-7b)" = 2
 check "--since 2025-02-01 --until 2025-03-10: 6 (the whole last day)" test "$(nrows --since 2025-02-01 --until 2025-03-10)" = 6
 check "--test tg128 --hardware rtx-4090 --until 2025-12-31: 6" test "$(nrows --test tg128 --hardware rtx-4090 --until 2025-12-31)" = 6
 check "--limit 4: 4" test "$(nrows --limit 4)" = 4
-run_fail "a bad --since" 2 "--since: '2025-02-30x' is not a date" runs list --db "$DB" --since 2025-02-30x
+run_bad -E "a bad --since" 2 "--since: '2025-02-30x' is not a date" runs list --db "$DB" --since 2025-02-30x
 
 # ---- read-only SQL --------------------------------------------------------------------------
 cp "$DB" "$T/before.db"
@@ -225,13 +183,13 @@ for sql in "INSERT INTO builds (engine, build) VALUES ('x', 'y')" "UPDATE runs S
            "DROP TABLE runs" "ATTACH DATABASE '$T/x.db' AS x" "PRAGMA user_version = 99" "PRAGMA journal_mode = WAL" \
            "CREATE TABLE t (x)" "VACUUM INTO '$T/copy.db'" "SELECT 1; DELETE FROM runs" \
            "WITH a AS (SELECT 1) DELETE FROM runs"; do
-    run_fail "--sql refuses: $sql" 2 "--sql: .*(not allowed|one statement only)" runs query --db "$DB" --sql "$sql"
+    run_bad -E "--sql refuses: $sql" 2 "--sql: .*(not allowed|one statement only)" runs query --db "$DB" --sql "$sql"
 done
 check "after the refused statements the database is byte-identical" cmp -s "$DB" "$T/before.db"
 check "nothing attached or copied" test ! -e "$T/x.db" -a ! -e "$T/copy.db"
-run_fail "--sql with a syntax error" 2 "--sql: .*syntax error" runs query --db "$DB" --sql "SELECT FROM WHERE"
-run_fail "--sql: not a query" 2 "--sql: not allowed: SELEC " runs query --db "$DB" --sql "SELEC 1"
-run_fail "a runaway --sql stops at --timeout" 2 "--sql: stopped after" runs query --db "$DB" --timeout 0.3 --sql \
+run_bad -E "--sql with a syntax error" 2 "--sql: .*syntax error" runs query --db "$DB" --sql "SELECT FROM WHERE"
+run_bad -E "--sql: not a query" 2 "--sql: not allowed: SELEC " runs query --db "$DB" --sql "SELEC 1"
+run_bad -E "a runaway --sql stops at --timeout" 2 "--sql: stopped after" runs query --db "$DB" --timeout 0.3 --sql \
     "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
 
 # ---- export: round trips --------------------------------------------------------------------
@@ -295,10 +253,10 @@ check "a file baseline equal to the candidate: 3 compared, all the same" test "$
 check "... 0 regressions" grep -q "3 compared: 0 regressions, 0 improvements" "$T/out"
 run runs check --db "$DB" --baseline "file:$CASES/history-1.jsonl" --candidate b2c3d4e
 check "a file baseline (build 1) against build 2: exit 3" test "$RC" = 3
-run_fail "check: an unknown build" 2 "build 'nosuch': no runs" runs check --db "$DB" --baseline nosuch
-run_fail "check: no baseline" 2 "--baseline BUILD\|DATE\|FILE is required" runs check --db "$DB"
-run_fail "check: a bad threshold" 2 "--threshold" runs check --db "$DB" --baseline a1b2c3d --threshold 0
-run_fail "check: a bad date" 2 "not a date" runs check --db "$DB" --baseline date:2025-13-45
+run_bad -E "check: an unknown build" 2 "build 'nosuch': no runs" runs check --db "$DB" --baseline nosuch
+run_bad -E "check: no baseline" 2 "--baseline BUILD\|DATE\|FILE is required" runs check --db "$DB"
+run_bad -E "check: a bad threshold" 2 "--threshold" runs check --db "$DB" --baseline a1b2c3d --threshold 0
+run_bad -E "check: a bad date" 2 "not a date" runs check --db "$DB" --baseline date:2025-13-45
 
 # ---- report -----------------------------------------------------------------------------------
 if command -v gnuplot >/dev/null || [ -n "${LLMCAP_GNUPLOT:-}" ]; then
@@ -334,17 +292,17 @@ run_ok "import runs that match nothing" runs import --db "$T/nopred.db" "$CASES/
 run_ok "report of runs without a prediction or a date" runs report --db "$T/nopred.db" --format md --out "$T/rep4"
 check "... says so, lists the 3 series, draws no plot" grep -q "No run has a prediction" "$T/rep4/report.md"
 check "... 0 plots" grep -q "3 runs, 3 series, 0 plots" "$T/out"
-run_fail "report: a bad format" 2 "--format html or --format md" runs report --db "$DB" --format pdf --out "$T/rep3"
+run_bad -E "report: a bad format" 2 "--format html or --format md" runs report --db "$DB" --format pdf --out "$T/rep3"
 check "... nothing written" test ! -e "$T/rep3"
 
 # ---- bad input: nothing imported, the database unchanged ---------------------------------------
 cp "$DB" "$T/before.db"
-run_fail "unknown format" 2 "bad-format.txt" runs import --db "$DB" "$CASES/bad-format.txt"
-run_fail "a row without avg_ts: file and line" 2 "bad-missing-avg_ts.jsonl:2: .*avg_ts" runs import --db "$DB" \
+run_bad -E "unknown format" 2 "bad-format.txt" runs import --db "$DB" "$CASES/bad-format.txt"
+run_bad -E "a row without avg_ts: file and line" 2 "bad-missing-avg_ts.jsonl:2: .*avg_ts" runs import --db "$DB" \
     "$CASES/history-1.jsonl" "$CASES/bad-missing-avg_ts.jsonl"
-run_fail "a truncated JSON file" 2 "bad-truncated.json:[0-9]+: .*(truncated|end)" runs import --db "$DB" "$CASES/bad-truncated.json"
-run_fail "a file that is not there" 1 "no-such-file.json" runs import --db "$DB" "$T/no-such-file.json"
-run_fail "an unknown --format" 2 "--format" runs import --db "$DB" --format xml "$CASES/history-1.jsonl"
+run_bad -E "a truncated JSON file" 2 "bad-truncated.json:[0-9]+: .*(truncated|end)" runs import --db "$DB" "$CASES/bad-truncated.json"
+run_bad -E "a file that is not there" 1 "no-such-file.json" runs import --db "$DB" "$T/no-such-file.json"
+run_bad -E "an unknown --format" 2 "--format" runs import --db "$DB" --format xml "$CASES/history-1.jsonl"
 check "after the bad imports the database is byte-identical" cmp -s "$DB" "$T/before.db"
 run runs import --db "$DB" --skip-bad "$CASES/bad-missing-avg_ts.jsonl"
 check "--skip-bad: the good row imported (exit 0)" test "$RC" = 0
@@ -358,31 +316,31 @@ import sqlite3, sys
 c = sqlite3.connect(sys.argv[1]); c.execute('PRAGMA user_version = 42'); c.commit(); c.close()" "$T/newer.db"
 cp "$T/newer.db" "$T/newer.before"
 NEWER="newer.db: runs database schema version 42 is newer than this llmcap knows"
-run_fail "newer schema: import" 2 "$NEWER" runs import --db "$T/newer.db" "$CASES/history-1.jsonl"
-run_fail "newer schema: list" 2 "$NEWER" runs list --db "$T/newer.db"
-run_fail "newer schema: query --sql" 2 "$NEWER" runs query --db "$T/newer.db" --sql "SELECT 1"
+run_bad -E "newer schema: import" 2 "$NEWER" runs import --db "$T/newer.db" "$CASES/history-1.jsonl"
+run_bad -E "newer schema: list" 2 "$NEWER" runs list --db "$T/newer.db"
+run_bad -E "newer schema: query --sql" 2 "$NEWER" runs query --db "$T/newer.db" --sql "SELECT 1"
 check "the newer database is unchanged" cmp -s "$T/newer.db" "$T/newer.before"
 head -c 65536 /dev/urandom >"$T/random.db"
 cp "$T/random.db" "$T/random.before"
-run_fail "random bytes: import" 2 "random.db: not an llmcap runs database \(file is not a database\)" runs import --db "$T/random.db" "$CASES/history-1.jsonl"
-run_fail "random bytes: list" 2 "random.db: not an llmcap runs database" runs list --db "$T/random.db"
+run_bad -E "random bytes: import" 2 "random.db: not an llmcap runs database \(file is not a database\)" runs import --db "$T/random.db" "$CASES/history-1.jsonl"
+run_bad -E "random bytes: list" 2 "random.db: not an llmcap runs database" runs list --db "$T/random.db"
 check "the random file is unchanged" cmp -s "$T/random.db" "$T/random.before"
 head -c $(($(stat -c %s "$DB") / 2)) "$DB" >"$T/cut.db"
 cp "$T/cut.db" "$T/cut.before"
-run_fail "a truncated database: import" 2 "cut.db: not an llmcap runs database" runs import --db "$T/cut.db" "$CASES/history-1.jsonl"
-run_fail "a truncated database: query" 2 "cut.db: not an llmcap runs database" runs query --db "$T/cut.db" --sql "SELECT count(*) FROM runs"
+run_bad -E "a truncated database: import" 2 "cut.db: not an llmcap runs database" runs import --db "$T/cut.db" "$CASES/history-1.jsonl"
+run_bad -E "a truncated database: query" 2 "cut.db: not an llmcap runs database" runs query --db "$T/cut.db" --sql "SELECT count(*) FROM runs"
 check "the truncated file is unchanged" cmp -s "$T/cut.db" "$T/cut.before"
 python3 -c "
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE notes (x)'); c.commit(); c.close()" "$T/other.db"
 cp "$T/other.db" "$T/other.before"
-run_fail "another program's database" 2 "other.db: not an llmcap runs database \(an SQLite database of another application\)" runs import --db "$T/other.db" "$CASES/history-1.jsonl"
+run_bad -E "another program's database" 2 "other.db: not an llmcap runs database \(an SQLite database of another application\)" runs import --db "$T/other.db" "$CASES/history-1.jsonl"
 check "the other database is unchanged" cmp -s "$T/other.db" "$T/other.before"
-run_fail "list on a database that is not there" 1 "no runs database yet" runs list --db "$T/none.db"
+run_bad -E "list on a database that is not there" 1 "no runs database yet" runs list --db "$T/none.db"
 check "... and none was created" test ! -e "$T/none.db"
-run_fail "runs with no command" 2 "usage: llmcap runs" runs
-run_fail "runs: an unknown command" 2 "unknown command 'frobnicate'" runs frobnicate
-run_fail "runs import: no file" 2 "no file given" runs import --db "$DB"
+run_bad -E "runs with no command" 2 "usage: llmcap runs" runs
+run_bad -E "runs: an unknown command" 2 "unknown command 'frobnicate'" runs frobnicate
+run_bad -E "runs import: no file" 2 "no file given" runs import --db "$DB"
 
 # ---- the default database path -------------------------------------------------------------
 run_ok "import without --db (HOME=$T/home)" runs import "$CASES/history-1.jsonl"
@@ -443,5 +401,4 @@ else
     echo "skip: $ENGINE not built: bench --db not tested"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

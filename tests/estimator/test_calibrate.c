@@ -5,6 +5,7 @@
  * runs generated with the estimator itself, with finite positive standard
  * errors; leave-one-hardware-out on exact data; too few points and
  * non-convergence are errors. Run from the repository root. */
+#include "data_common.h"
 #include "llmcap.h"
 #include "llmcap_calibrate.h"
 #include "llmcap_runs.h"
@@ -15,29 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static llmcap_db *db(void)
-{
-    static llmcap_db *d;
-    if (!d) {
-        llmcap_error err;
-        if (llmcap_db_load_dir("data", &d, &err)) {
-            fprintf(stderr, "cannot load data: %s\n", err.msg);
-            exit(1);
-        }
-    }
-    return d;
-}
-
-static llmcap_model *model(const char *id)
-{
-    llmcap_error err;
-    const llmcap_model_spec *s = llmcap_db_find_model(db(), id);
-    if (!s) { fprintf(stderr, "no model %s\n", id); exit(1); }
-    llmcap_model *m;
-    if (llmcap_model_from_spec(s, &m, &err)) { fprintf(stderr, "%s: %s\n", id, err.msg); exit(1); }
-    return m;
-}
 
 static llmcap_status parse(const char *json, llmcap_profile *p, llmcap_error *err)
 {

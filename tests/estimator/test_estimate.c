@@ -3,6 +3,7 @@
  * Llama-3-8B, compute buffer anchors, parameter counts of every model in
  * data/, layer placement under n_gpu_layers, what-fits searches, the classic
  * calls and bad-input handling. Run from the repository root. */
+#include "data_common.h"
 #include "llmcap.h"
 #include "test.h"
 #include "types.h"
@@ -10,29 +11,6 @@
 
 #define GIB (1024.0 * 1024.0 * 1024.0)
 #define MIB (1024.0 * 1024.0)
-
-static llmcap_db *db(void)
-{
-    static llmcap_db *d;
-    if (!d) {
-        llmcap_error err;
-        if (llmcap_db_load_dir("data", &d, &err)) {
-            fprintf(stderr, "cannot load data: %s\n", err.msg);
-            exit(1);
-        }
-    }
-    return d;
-}
-
-static llmcap_model *model(const char *id)
-{
-    llmcap_error err;
-    const llmcap_model_spec *s = llmcap_db_find_model(db(), id);
-    if (!s) { fprintf(stderr, "no model %s\n", id); exit(1); }
-    llmcap_model *m;
-    if (llmcap_model_from_spec(s, &m, &err)) { fprintf(stderr, "%s: %s\n", id, err.msg); exit(1); }
-    return m;
-}
 
 static llmcap_params params(const char *hw, int ftype, uint32_t n_ctx)
 {

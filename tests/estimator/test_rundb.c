@@ -552,6 +552,17 @@ static void test_filters(void)
     free_runs(&rs);
 }
 
+/* the first n runs of GOT (as many as it has) have the natural keys of those of WANT */
+static void check_same_keys(const llmcap_runs *want, const llmcap_runs *got, size_t n)
+{
+    for (size_t i = 0; i < got->n && i < n; i++) {
+        char k1[2048], k2[2048];
+        llmcap_rundb_natural_key(&want->runs[i], k1, sizeof k1);
+        llmcap_rundb_natural_key(&got->runs[i], k2, sizeof k2);
+        CHECK_STR(k2, k1);
+    }
+}
+
 static void test_export_round_trip(void)
 {
     const char *p = tpath("rt1.db"), *q = tpath("rt2.db");
@@ -573,12 +584,7 @@ static void test_export_round_trip(void)
     llmcap_runs back = {0};
     CHECK(llmcap_rundb_load_runs(db, NULL, &back, &err) == LLMCAP_OK);
     CHECK_EQ_INT(back.n, 2);
-    for (size_t i = 0; i < back.n && i < 2; i++) {
-        char k1[2048], k2[2048];
-        llmcap_rundb_natural_key(&rs.runs[i], k1, sizeof k1);
-        llmcap_rundb_natural_key(&back.runs[i], k2, sizeof k2);
-        CHECK_STR(k2, k1);
-    }
+    check_same_keys(&rs, &back, 2);
     if (back.n == 2) {
         CHECK(back.runs[0].tok_s == 123.456789012345);
         CHECK_NEAR(back.runs[0].latency_p90_ms, 8.9, 1e-12);
@@ -596,12 +602,7 @@ static void test_export_round_trip(void)
     llmcap_runs back2 = {0};
     CHECK(llmcap_rundb_load_runs(db2, NULL, &back2, &err) == LLMCAP_OK);
     CHECK_EQ_INT(back2.n, 2);
-    for (size_t i = 0; i < back2.n && i < 2; i++) {
-        char k1[2048], k2[2048];
-        llmcap_rundb_natural_key(&back.runs[i], k1, sizeof k1);
-        llmcap_rundb_natural_key(&back2.runs[i], k2, sizeof k2);
-        CHECK_STR(k2, k1);
-    }
+    check_same_keys(&back, &back2, 2);
     llmcap_rundb_close(db);
     llmcap_rundb_close(db2);
     free_runs(&rs);

@@ -266,8 +266,31 @@ static void test_read_engine(void)
         CHECK_EQ_INT(r.runs[0].line, 1);
         CHECK_EQ_INT(r.runs[1].line, 2);
         CHECK_CONTAINS(r.runs[0].notes, "avx512");
+        CHECK_NEAR(r.runs[0].machine_bw_gbps, 36.0, 0);
     }
     llmcap_runs_free(&r);
+
+    /* machine_bw_gbps: the median triad per hardware and engine within the file */
+    static const char three[] =
+        "{\"engine\":\"llmcap-engine\",\"cpu_info\":\"cpu A\",\"backend\":\"cpu\",\"n_prompt\":0,\"n_gen\":16,\"avg_ts\":10,\"mem_bw_gbps\":30}\n"
+        "{\"engine\":\"llmcap-engine\",\"cpu_info\":\"cpu B\",\"backend\":\"cpu\",\"n_prompt\":0,\"n_gen\":16,\"avg_ts\":10,\"mem_bw_gbps\":10}\n"
+        "{\"engine\":\"llmcap-engine\",\"cpu_info\":\"cpu A\",\"backend\":\"cpu\",\"n_prompt\":0,\"n_gen\":16,\"avg_ts\":10,\"mem_bw_gbps\":60}\n"
+        "{\"engine\":\"llmcap-engine\",\"cpu_info\":\"cpu A\",\"backend\":\"cpu\",\"n_prompt\":0,\"n_gen\":16,\"avg_ts\":10,\"mem_bw_gbps\":45}\n"
+        "{\"engine\":\"llmcap-engine\",\"cpu_info\":\"cpu A\",\"backend\":\"cpu\",\"n_prompt\":0,\"n_gen\":16,\"avg_ts\":10}\n";
+    llmcap_runs m = {0};
+    llmcap_error err = {0};
+    CHECK_EQ_INT(llmcap_runs_read_memory(three, sizeof three - 1, "three.jsonl", LLMCAP_RUNS_AUTO, false, &m, &err),
+                 LLMCAP_OK);
+    CHECK_EQ_INT(m.n, 5);
+    if (m.n == 5) {
+        CHECK_NEAR(m.runs[0].machine_bw_gbps, 45.0, 0);
+        CHECK_NEAR(m.runs[1].machine_bw_gbps, 10.0, 0);
+        CHECK_NEAR(m.runs[2].machine_bw_gbps, 45.0, 0);
+        CHECK_NEAR(m.runs[3].machine_bw_gbps, 45.0, 0);
+        CHECK_NEAR(m.runs[4].machine_bw_gbps, 0.0, 0); /* no triad of its own: none */
+        CHECK_NEAR(m.runs[0].mem_bw_gbps, 30.0, 0);    /* the row's own figure is kept */
+    }
+    llmcap_runs_free(&m);
 }
 
 static void test_read_measured_csv(void)
@@ -410,20 +433,35 @@ static void test_bad_files(void)
     llmcap_runs_free(&r);
 }
 
+/* a row a file should report: its line, and its reason (exact: the whole reason, else a part of it) */
+typedef struct { int line; const char *reason; bool exact; } want_issue;
+
+/* read case NAME (not strict): N runs kept and just the issues WANT[0..N_WANT), in order; the caller frees */
+static llmcap_runs read_with_issues(const char *name, size_t n, const want_issue *want, size_t n_want)
+{
+    llmcap_runs r = read_case(name, LLMCAP_RUNS_AUTO, false, LLMCAP_OK);
+    CHECK_EQ_INT(r.n, n);
+    CHECK_EQ_INT(r.n_issues, n_want);
+    if (r.n_issues != n_want) return r;
+    for (size_t i = 0; i < n_want; i++) {
+        int before = test_failures_;
+        CHECK_EQ_INT(r.issues[i].line, want[i].line);
+        if (want[i].exact) CHECK_STR(r.issues[i].reason, want[i].reason);
+        else CHECK_CONTAINS(r.issues[i].reason, want[i].reason);
+        if (test_failures_ != before) fprintf(stderr, "  (%s, issue %zu)\n", name, i);
+    }
+    return r;
+}
+
 static void test_bad_rows(void)
 {
-    llmcap_runs r = read_case("bad_rows.csv", LLMCAP_RUNS_AUTO, false, LLMCAP_OK);
-    CHECK_EQ_INT(r.n, 1);
-    CHECK_EQ_INT(r.n_issues, 3);
-    if (r.n_issues == 3) {
-        CHECK_EQ_INT(r.issues[0].line, 2);
-        CHECK_STR(r.issues[0].reason, "missing field avg_ts (tokens/s)");
-        CHECK_EQ_INT(r.issues[1].line, 3);
-        CHECK_STR(r.issues[1].reason, "row has 7 fields, the header has 10");
-        CHECK_EQ_INT(r.issues[2].line, 4);
-        CHECK_CONTAINS(r.issues[2].reason, "n_prompt 'abc' is not a whole number");
-        CHECK_STR(r.issues[0].file, CASES "bad_rows.csv");
-    }
+    static const want_issue rows_csv[] = {
+        {2, "missing field avg_ts (tokens/s)", true},
+        {3, "row has 7 fields, the header has 10", true},
+        {4, "n_prompt 'abc' is not a whole number", false},
+    };
+    llmcap_runs r = read_with_issues("bad_rows.csv", 1, rows_csv, sizeof rows_csv / sizeof rows_csv[0]);
+    if (r.n_issues == 3) CHECK_STR(r.issues[0].file, CASES "bad_rows.csv");
     if (r.n) CHECK_EQ_INT(r.runs[0].line, 5);
     llmcap_runs_free(&r);
 
@@ -434,37 +472,23 @@ static void test_bad_rows(void)
     CHECK_EQ_INT(r.n, 0);
     CHECK_EQ_INT(r.n_issues, 0);
 
-    r = read_case("bad_rows.jsonl", LLMCAP_RUNS_AUTO, false, LLMCAP_OK);
-    CHECK_EQ_INT(r.n, 2);
-    CHECK_EQ_INT(r.n_issues, 1);
-    if (r.n_issues) {
-        CHECK_EQ_INT(r.issues[0].line, 2);
-        CHECK_CONTAINS(r.issues[0].reason, "not a JSON object");
-    }
+    static const want_issue rows_jsonl[] = {{2, "not a JSON object", false}};
+    r = read_with_issues("bad_rows.jsonl", 2, rows_jsonl, sizeof rows_jsonl / sizeof rows_jsonl[0]);
     llmcap_runs_free(&r);
 
-    r = read_case("bad_unit.md", LLMCAP_RUNS_AUTO, false, LLMCAP_OK);
-    CHECK_EQ_INT(r.n, 1);
-    CHECK_EQ_INT(r.n_issues, 2);
-    if (r.n_issues == 2) {
-        CHECK_EQ_INT(r.issues[0].line, 3);
-        CHECK_STR(r.issues[0].reason, "size unit 'XB' in '4.58 XB' not understood (bytes, KiB, MiB, GiB, KB, MB, GB)");
-        CHECK_EQ_INT(r.issues[1].line, 4);
-        CHECK_STR(r.issues[1].reason, "t/s 'fast ± 0.27' is not 'N' or 'N ± SD'");
-    }
+    static const want_issue unit_md[] = {
+        {3, "size unit 'XB' in '4.58 XB' not understood (bytes, KiB, MiB, GiB, KB, MB, GB)", true},
+        {4, "t/s 'fast ± 0.27' is not 'N' or 'N ± SD'", true},
+    };
+    r = read_with_issues("bad_unit.md", 1, unit_md, sizeof unit_md / sizeof unit_md[0]);
     llmcap_runs_free(&r);
 
-    r = read_case("bad_measured.csv", LLMCAP_RUNS_AUTO, false, LLMCAP_OK);
-    CHECK_EQ_INT(r.n, 1);
-    CHECK_EQ_INT(r.n_issues, 3);
-    if (r.n_issues == 3) {
-        CHECK_EQ_INT(r.issues[0].line, 2);
-        CHECK_CONTAINS(r.issues[0].reason, "model_size unit 'XB' not understood");
-        CHECK_EQ_INT(r.issues[1].line, 3);
-        CHECK_CONTAINS(r.issues[1].reason, "test 'warmup 3' not understood");
-        CHECK_EQ_INT(r.issues[2].line, 4);
-        CHECK_STR(r.issues[2].reason, "missing field tokens_per_s");
-    }
+    static const want_issue measured_csv[] = {
+        {2, "model_size unit 'XB' not understood", false},
+        {3, "test 'warmup 3' not understood", false},
+        {4, "missing field tokens_per_s", true},
+    };
+    r = read_with_issues("bad_measured.csv", 1, measured_csv, sizeof measured_csv / sizeof measured_csv[0]);
     llmcap_runs_free(&r);
 
     /* values out of range or of the wrong kind */
@@ -637,7 +661,13 @@ static void test_match_hardware(void)
     CHECK_EQ_INT(m.params.gpu.kind, LLMCAP_HW_CPU);
     CHECK_NEAR(m.params.gpu.bandwidth_gbps, 36.0, 0);
     CHECK_STR(m.params.gpu.id, "measured-cpu");
-    CHECK_CONTAINS(m.note, "measured 36.0 GB/s");
+    CHECK_CONTAINS(m.note, "a CPU platform of 36.0 GB/s (the run's measured triad)");
+    /* the machine's median (set by the reader) wins over the run's own triad */
+    r.machine_bw_gbps = 50.0;
+    CHECK_EQ_INT(llmcap_run_match_db(db, &r, NULL, &m, &err), LLMCAP_OK);
+    CHECK_NEAR(m.params.gpu.bandwidth_gbps, 50.0, 0);
+    CHECK_CONTAINS(m.note, "50.0 GB/s (the median triad of this machine's runs in the file)");
+    r.machine_bw_gbps = 0;
     r.mem_bw_gbps = 0; /* no bandwidth: nothing to build it from */
     CHECK_EQ_INT(llmcap_run_match_db(db, &r, NULL, &m, &err), LLMCAP_ERR_NOT_FOUND);
     llmcap_db_free(db);
