@@ -19,10 +19,6 @@ var<workgroup> red_s: array<f32, MV32_WG>;
 var<workgroup> red_b: array<vec4<f32>, MV32_WG>;
 var<workgroup> red_bg: array<vec4<f32>, MV32_WG>;
 
-fn silu32(v: f32) -> f32 {
-    return v / (1.0 + exp(-v));
-}
-
 @compute @workgroup_size(MV32_WG)
 fn matvec32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
     let r0 = (wid.y * p.gx + wid.x) * MV32_R;
@@ -143,24 +139,8 @@ fn matvec32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
         }
         var v = select(red_a[0][li & 3u], red_b[0][li & 3u], li > 3u) * scale;
         if (glu) {
-            v = silu32(v) * (select(red_g[0][li & 3u], red_bg[0][li & 3u], li > 3u) * scale);
+            v = silu(v) * (select(red_g[0][li & 3u], red_bg[0][li & 3u], li > 3u) * scale);
         }
-        let gr = p.row0 + row;
-        if (p.bias != 0u) {
-            v += bias[gr];
-        }
-        if ((p.flags & 8u) != 0u) {
-            if (gr < p.n0) {
-                y[gr] = v;
-            } else if (gr < p.n0 + p.n1) {
-                y1[gr - p.n0] = v;
-            } else {
-                y2[gr - p.n0 - p.n1] = v;
-            }
-        } else if ((p.flags & 2u) != 0u) {
-            y[gr] += v;
-        } else {
-            y[gr] = v;
-        }
+        mv_store(p.row0 + row, v);
     }
 }

@@ -63,3 +63,30 @@ fn lo4(u: u32) -> vec4<f32> {
 fn hi4(u: u32) -> vec4<f32> {
     return hi4s(u) * 255.0;
 }
+
+fn silu(v: f32) -> f32 {
+    return v / (1.0 + exp(-v));
+}
+
+// Store output row gr (a row of the whole tensor) of a matrix-vector
+// product: plus the bias when there is one, then by p.flags: 8 splits the
+// rows over y, y1, y2 (fused Q|K|V), 2 adds into y (the residual), else y = v.
+fn mv_store(gr: u32, v0: f32) {
+    var v = v0;
+    if (p.bias != 0u) {
+        v += bias[gr];
+    }
+    if ((p.flags & 8u) != 0u) {
+        if (gr < p.n0) {
+            y[gr] = v;
+        } else if (gr < p.n0 + p.n1) {
+            y1[gr - p.n0] = v;
+        } else {
+            y2[gr - p.n0 - p.n1] = v;
+        }
+    } else if ((p.flags & 2u) != 0u) {
+        y[gr] += v;
+    } else {
+        y[gr] = v;
+    }
+}

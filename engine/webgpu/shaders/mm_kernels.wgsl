@@ -14,10 +14,6 @@ const MV_ACC = 2u * MV_R;
 const MV_SLOTS = MV_ACC + 1u;
 var<workgroup> red: array<f32, MV_SLOTS * MV_WG>;
 
-fn silu(v: f32) -> f32 {
-    return v / (1.0 + exp(-v));
-}
-
 @compute @workgroup_size(MV_WG)
 fn matvec(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
     let r0 = (wid.y * p.gx + wid.x) * MV_R;
@@ -89,23 +85,7 @@ fn matvec(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index
         if (glu) {
             v = silu(v) * (red[(MV_R + li) * MV_WG] * scale);
         }
-        let gr = p.row0 + row;
-        if (p.bias != 0u) {
-            v += bias[gr];
-        }
-        if ((p.flags & 8u) != 0u) {
-            if (gr < p.n0) {
-                y[gr] = v;
-            } else if (gr < p.n0 + p.n1) {
-                y1[gr - p.n0] = v;
-            } else {
-                y2[gr - p.n0 - p.n1] = v;
-            }
-        } else if ((p.flags & 2u) != 0u) {
-            y[gr] += v;
-        } else {
-            y[gr] = v;
-        }
+        mv_store(p.row0 + row, v);
     }
 }
 
