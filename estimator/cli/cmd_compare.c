@@ -686,7 +686,7 @@ int cmd_compare(int argc, char **argv)
             llmcap_db_free(c.db);
             return st == LLMCAP_ERR_IO ? 1 : EXIT_BAD_INPUT;
         }
-        const char *fmt = runs.n > before ? llmcap_run_format_name(runs.runs[before].format) : "-";
+        const char *fmt = runs.n > before ? llmcap_run_format_name(runs.runs[before].format) : "no good rows";
         cJSON *fo = cJSON_CreateObject();
         if (fo) {
             cJSON_AddStringToObject(fo, "path", argv[i]);
@@ -701,7 +701,7 @@ int cmd_compare(int argc, char **argv)
         if (!fmt_rows[k]) continue;
         size_t L = strlen(files_desc);
         snprintf(files_desc + L, sizeof files_desc - L, "%s%s %zu", L ? ", " : "",
-                 k < LLMCAP_RUNS_FORMAT_COUNT ? llmcap_run_format_name((llmcap_run_format)k) : "-", fmt_rows[k]);
+                 k < LLMCAP_RUNS_FORMAT_COUNT ? llmcap_run_format_name((llmcap_run_format)k) : "no good rows", fmt_rows[k]);
     }
 
     /* match and predict */
