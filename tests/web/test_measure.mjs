@@ -28,6 +28,7 @@ import path from 'path';
 import { spawnSync } from 'child_process';
 import { createRequire } from 'module';
 import { fileURLToPath } from 'url';
+import { launchChromium } from '../chromium.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -155,13 +156,7 @@ async function browserChecks() {
   if (!fs.existsSync(cli)) { check(false, `no estimator CLI at ${cli} (make build/llmcap)`); return; }
   server = await serve();
   const url = `http://127.0.0.1:${server.address().port}/`;
-  /* docs/toolchain.md: WebGPU needs --enable-unsafe-webgpu in headless
-   * Chromium (the adapter is then SwiftShader); the rest keeps it quiet and offline */
-  browser = await chromium.launch({
-    executablePath: chromiumPath, headless: true,
-    args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
-  });
+  browser = await launchChromium(chromium, chromiumPath, { webgpu: true });
   const page = await browser.newPage();
   page.on('console', (m) => { if (m.type() === 'log') console.log(m.text()); });
   page.on('pageerror', (e) => check(false, 'page error: ' + e.message));

@@ -16,6 +16,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { launchChromium } from '../chromium.mjs';
 
 const WEB_DIR = process.argv[2] || 'build/web';
 const LLMCAP = process.env.LLMCAP || 'build/llmcap';
@@ -107,8 +108,7 @@ async function startServer() {
 async function main() {
   if (!fs.existsSync(path.join(WEB_DIR, 'index.html'))) { check('build/web exists (make web)', false, WEB_DIR); return; }
   const { srv, url } = await startServer();
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  const browser = await launchChromium(chromium, '/usr/bin/chromium');
   const errors = [], foreign = [];
   async function open(hash = '', viewport = { width: 1280, height: 900 }) {
     const page = await browser.newPage({ viewport });

@@ -24,6 +24,7 @@ import http from 'http';
 import os from 'os';
 import path from 'path';
 import { fileURLToPath } from 'url';
+import { launchChromium } from '../chromium.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const wasmDir = path.resolve(process.argv[2] || 'build/wasm');
@@ -96,14 +97,7 @@ function serve() {
   const timer = setTimeout(() => { check(false, `timed out after ${TIMEOUT_MS / 1e3} s`); done(); }, TIMEOUT_MS);
   server = await serve();
   const url = `http://127.0.0.1:${server.address().port}/index.html`;
-  /* docs/toolchain.md: WebGPU needs --enable-unsafe-webgpu in headless
-   * Chromium (the adapter is then SwiftShader); the rest keeps it quiet and
-   * offline. Playwright adds --headless and a fresh --user-data-dir. */
-  browser = await chromium.launch({
-    executablePath: chromiumPath, headless: true,
-    args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
-  });
+  browser = await launchChromium(chromium, chromiumPath, { webgpu: true });
   const page = await browser.newPage();
   page.on('console', (m) => { if (m.type() === 'log') console.log(m.text()); });
   page.on('pageerror', (e) => check(false, 'page error: ' + e.message));
