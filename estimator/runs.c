@@ -1509,29 +1509,32 @@ static llmcap_run_format detect(const char *buf, size_t len)
  * measured next to each run moves 36-75 GB/s from run to run on a shared
  * 2-vCPU VM (data/measured/amd-epyc-2c) while the weights decode reads move
  * far less; the median is the machine's figure. */
+static int cmp_machine(const void *x, const void *y)
+{
+    const llmcap_run *a = *(const llmcap_run *const *)x, *b = *(const llmcap_run *const *)y;
+    int c = strcmp(a->engine, b->engine);
+    if (!c) c = strcmp(a->hardware, b->hardware);
+    return c;
+}
+
 static llmcap_status set_machine_bw(llmcap_runs *out, size_t n0)
 {
-    const size_t n = out->n - n0;
-    if (n == 0) return LLMCAP_OK;
-    double *bw = malloc(n * sizeof *bw);
-    if (!bw) return LLMCAP_ERR_NOMEM;
-    for (size_t i = n0; i < out->n; i++) {
-        llmcap_run *a = &out->runs[i];
-        if (a->mem_bw_gbps <= 0 || a->machine_bw_gbps > 0) continue;
-        size_t k = 0;
-        for (size_t j = i; j < out->n; j++) {
-            const llmcap_run *b = &out->runs[j];
-            if (b->mem_bw_gbps > 0 && !strcmp(a->hardware, b->hardware) && !strcmp(a->engine, b->engine))
-                bw[k++] = b->mem_bw_gbps;
-        }
-        gsl_sort(bw, 1, k);
-        const double med = gsl_stats_median_from_sorted_data(bw, 1, k);
-        for (size_t j = i; j < out->n; j++) {
-            llmcap_run *b = &out->runs[j];
-            if (b->mem_bw_gbps > 0 && !strcmp(a->hardware, b->hardware) && !strcmp(a->engine, b->engine))
-                b->machine_bw_gbps = med;
-        }
+    /* the runs with a triad, grouped by engine and hardware (sorted, so a
+     * file of many machines stays O(n log n)) */
+    llmcap_run **g = malloc((out->n - n0 + 1) * sizeof *g);
+    double *bw = malloc((out->n - n0 + 1) * sizeof *bw);
+    if (!g || !bw) { free(g); free(bw); return LLMCAP_ERR_NOMEM; }
+    size_t n = 0;
+    for (size_t i = n0; i < out->n; i++)
+        if (out->runs[i].mem_bw_gbps > 0) g[n++] = &out->runs[i];
+    qsort(g, n, sizeof *g, cmp_machine);
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i; j < n && !cmp_machine(&g[i], &g[j]); j++) bw[j - i] = g[j]->mem_bw_gbps;
+        gsl_sort(bw, 1, j - i);
+        const double med = gsl_stats_median_from_sorted_data(bw, 1, j - i);
+        for (size_t k = i; k < j; k++) g[k]->machine_bw_gbps = med;
     }
+    free(g);
     free(bw);
     return LLMCAP_OK;
 }
