@@ -50,6 +50,15 @@ typedef struct wg_adapter_info {
     uint32_t vendor_id, device_id;
     bool fallback;          /* a software adapter offered as fallback (SwiftShader) */
     uint64_t memory_bytes;  /* device-local memory when the API tells (Dawn's memory heaps), else 0 */
+    uint32_t subgroup_min, subgroup_max; /* subgroup (warp) sizes in invocations; 0 when not told */
+    /* optional features enabled on the device (native Dawn only; false in WASM) */
+    bool f16;               /* "shader-f16": `enable f16;` in WGSL */
+    bool subgroups;         /* "subgroups": subgroupAdd & co. */
+    /* "chromium-experimental-subgroup-matrix" (Dawn, behind its allow_unsafe_apis
+     * toggle; Vulkan VK_KHR_cooperative_matrix): the configurations the device
+     * multiplies, f16 inputs with f32 results only (the ones the engine uses) */
+    int n_sgmat;
+    struct { uint32_t m, n, k; } sgmat[8];
 } wg_adapter_info;
 
 /* The device's limits (requested equal to the adapter's), in bytes or counts. */
@@ -68,6 +77,8 @@ typedef struct wg_limits {
 typedef struct wg_open_params {
     const char *lib_path;   /* native: libwebgpu_wrapper.so to load; NULL = search (see wg_dawn.c) */
     bool want_timestamps;   /* enable the timestamp-query feature when the adapter has it */
+    bool want_fast_math;    /* enable shader-f16, subgroups and (env LLMCAP_WEBGPU_SGMAT not "0")
+                               subgroup matrices when the adapter has them (wg_adapter_info says which) */
 } wg_open_params;
 
 /* Open the default high-performance adapter and a device with the adapter's

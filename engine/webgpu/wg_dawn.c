@@ -450,6 +450,13 @@ eng_status wg_open(const wg_open_params *p, wg_dev **out, char *err, size_t err_
     aopt.featureLevel = (backend == WGPUBackendType_OpenGL || backend == WGPUBackendType_OpenGLES)
                             ? WGPUFeatureLevel_Compatibility
                             : WGPUFeatureLevel_Core;
+    /* Dawn offers its experimental features (subgroup matrices) only to an
+     * adapter and device with the toggle allow_unsafe_apis */
+    const char *sgenv = getenv("LLMCAP_WEBGPU_SGMAT");
+    bool want_sgmat = p && p->want_fast_math && !(sgenv && !strcmp(sgenv, "0"));
+    static const char *const UNSAFE[] = {"allow_unsafe_apis"};
+    WGPUDawnTogglesDescriptor atog = {{NULL, WGPUSType_DawnTogglesDescriptor}, 1, UNSAFE, 0, NULL};
+    if (want_sgmat) aopt.nextInChain = &atog.chain;
     WGPURequestAdapterCallbackInfo acb = {NULL, WGPUCallbackMode_WaitAnyOnly, on_adapter, &d->ar, NULL};
     st = wait_future(d, dawn.InstanceRequestAdapter(d->instance, &aopt, acb),
                      "request adapter", err, err_len);
@@ -472,6 +479,8 @@ eng_status wg_open(const wg_open_params *p, wg_dev **out, char *err, size_t err_
         return ENG_ERR_BACKEND;
     }
     fill_info(&d->info, &ai);
+    d->info.subgroup_min = ai.subgroupMinSize;
+    d->info.subgroup_max = ai.subgroupMaxSize;
     WGPUBackendType got = ai.backendType;
     dawn.AdapterInfoFreeMembers(ai);
     /* device-local memory, where Dawn can tell (its memory-heaps feature): lets
@@ -508,10 +517,43 @@ eng_status wg_open(const wg_open_params *p, wg_dev **out, char *err, size_t err_
         wg_close(d);
         return ENG_ERR_BACKEND;
     }
-    WGPUFeatureName features[1];
+    WGPUFeatureName features[4];
     size_t n_features = 0;
     if (p && p->want_timestamps && dawn.AdapterHasFeature(d->adapter, WGPUFeatureName_TimestampQuery))
         features[n_features++] = WGPUFeatureName_TimestampQuery;
+    bool fast = p && p->want_fast_math;
+    bool a_f16 = fast && dawn.AdapterHasFeature(d->adapter, WGPUFeatureName_ShaderF16);
+    bool a_sg = fast && dawn.AdapterHasFeature(d->adapter, WGPUFeatureName_Subgroups);
+    if (a_f16) features[n_features++] = WGPUFeatureName_ShaderF16;
+    if (a_sg) features[n_features++] = WGPUFeatureName_Subgroups;
+    /* subgroup matrices: only with f16 and subgroups, and only when the
+     * adapter lists an f16 x f16 -> f32 configuration */
+    WGPUProcAdapterPropertiesSubgroupMatrixConfigsFreeMembers sg_free =
+        (WGPUProcAdapterPropertiesSubgroupMatrixConfigsFreeMembers)dlsym(
+            dawn_handle, "wgpuAdapterPropertiesSubgroupMatrixConfigsFreeMembers");
+    if (want_sgmat && (a_f16 || getenv("LLMCAP_WEBGPU_SGMAT_LIST")) && a_sg && sg_free &&
+        dawn.AdapterHasFeature(d->adapter, WGPUFeatureName_ChromiumExperimentalSubgroupMatrix)) {
+        WGPUAdapterPropertiesSubgroupMatrixConfigs sc = {{NULL, WGPUSType_AdapterPropertiesSubgroupMatrixConfigs}, 0, NULL};
+        WGPUAdapterInfo si = {0};
+        si.nextInChain = &sc.chain;
+        if (dawn.AdapterGetInfo(d->adapter, &si) == WGPUStatus_Success) {
+            for (size_t i = 0; i < sc.configCount && sc.configs && d->info.n_sgmat < 8; i++) {
+                const WGPUSubgroupMatrixConfig *c = &sc.configs[i];
+                if (getenv("LLMCAP_WEBGPU_SGMAT_LIST"))
+                    fprintf(stderr, "subgroup matrix config: %u x %u -> %u, %ux%ux%u\n", c->componentType,
+                            c->componentType, c->resultComponentType, c->M, c->N, c->K);
+                if (c->componentType != 2 || c->resultComponentType != 1) continue; /* f16 -> f32 */
+                d->info.sgmat[d->info.n_sgmat].m = c->M;
+                d->info.sgmat[d->info.n_sgmat].n = c->N;
+                d->info.sgmat[d->info.n_sgmat].k = c->K;
+                d->info.n_sgmat++;
+            }
+            sg_free(sc);
+            si.nextInChain = NULL;
+            dawn.AdapterInfoFreeMembers(si);
+        }
+        if (d->info.n_sgmat) features[n_features++] = WGPUFeatureName_ChromiumExperimentalSubgroupMatrix;
+    }
     WGPUDeviceDescriptor ddesc = {0};
     /* Dawn quantizes timestamps by default (a timing-attack defence meant for
      * browsers; on lavapipe every duration came out a multiple of 131072 ns);
@@ -523,12 +565,15 @@ eng_status wg_open(const wg_open_params *p, wg_dev **out, char *err, size_t err_
      * disable_robustness); at most 8 */
     const char *extra = getenv("LLMCAP_DAWN_TOGGLES");
     char tbuf[256];
-    const char *enabled[8];
+    const char *enabled[9];
+    size_t n_enabled = 0;
+    if (d->info.n_sgmat) enabled[n_enabled++] = UNSAFE[0];
     if (extra && *extra) {
         snprintf(tbuf, sizeof tbuf, "%s", extra);
-        size_t n = 0;
-        for (char *tok = strtok(tbuf, ","); tok && n < 8; tok = strtok(NULL, ",")) enabled[n++] = tok;
-        toggles.enabledToggleCount = n;
+        for (char *tok = strtok(tbuf, ","); tok && n_enabled < 9; tok = strtok(NULL, ",")) enabled[n_enabled++] = tok;
+    }
+    if (n_enabled) {
+        toggles.enabledToggleCount = n_enabled;
         toggles.enabledToggles = enabled;
         ddesc.nextInChain = &toggles.chain;
     }
@@ -562,6 +607,9 @@ eng_status wg_open(const wg_open_params *p, wg_dev **out, char *err, size_t err_
     if (dawn.DeviceGetLimits(d->device, &dlim) != WGPUStatus_Success) dlim = alim;
     fill_limits(&d->limits, &dlim);
     d->timestamps = n_features > 0 && dawn.DeviceHasFeature(d->device, WGPUFeatureName_TimestampQuery);
+    d->info.f16 = dawn.DeviceHasFeature(d->device, WGPUFeatureName_ShaderF16);
+    d->info.subgroups = dawn.DeviceHasFeature(d->device, WGPUFeatureName_Subgroups);
+    if (!dawn.DeviceHasFeature(d->device, WGPUFeatureName_ChromiumExperimentalSubgroupMatrix)) d->info.n_sgmat = 0;
     *out = d;
     return ENG_OK;
 }

@@ -60,6 +60,7 @@ typedef enum WGPUSType {
     WGPUSType_ShaderSourceWGSL = 2,
     WGPUSType_DawnTogglesDescriptor = 327690,   /* 0x5000A */
     WGPUSType_AdapterPropertiesMemoryHeaps = 327699, /* 0x50013 */
+    WGPUSType_AdapterPropertiesSubgroupMatrixConfigs = 327739, /* 0x5003B */
     WGPUSType_Force32 = 0x7fffffff
 } WGPUSType;
 
@@ -186,6 +187,9 @@ typedef enum WGPUDeviceLostReason {
 
 typedef enum WGPUFeatureName {
     WGPUFeatureName_TimestampQuery = 3,
+    WGPUFeatureName_ShaderF16 = 10,
+    WGPUFeatureName_Subgroups = 17,
+    WGPUFeatureName_ChromiumExperimentalSubgroupMatrix = 327735, /* 0x50037 */
     WGPUFeatureName_AdapterPropertiesMemoryHeaps = 327701, /* 0x50015 */
     WGPUFeatureName_Force32 = 0x7fffffff
 } WGPUFeatureName;
@@ -806,6 +810,27 @@ typedef struct WGPUAdapterPropertiesMemoryHeaps {
 _Static_assert(sizeof(WGPUMemoryHeapInfo) == 16, "WGPUMemoryHeapInfo");
 _Static_assert(sizeof(WGPUAdapterPropertiesMemoryHeaps) == 32, "WGPUAdapterPropertiesMemoryHeaps");
 typedef void (*WGPUProcAdapterPropertiesMemoryHeapsFreeMembers)(WGPUAdapterPropertiesMemoryHeaps value);
+
+/* Dawn's experimental subgroup matrices (dawn.json "subgroup matrix config",
+ * "adapter properties subgroup matrix configs", chained into WGPUAdapterInfo;
+ * freed with wgpuAdapterPropertiesSubgroupMatrixConfigsFreeMembers). The
+ * configurations (component type, result type, M, N, K) the adapter can
+ * multiply; component types: 1 f32, 2 f16, 3 u32, 4 i32 (dawn.json
+ * "subgroup matrix component type"). LP64: 5 x 4 bytes; chain (16), size_t, pointer. */
+typedef struct WGPUSubgroupMatrixConfig {
+    uint32_t componentType;
+    uint32_t resultComponentType;
+    uint32_t M, N, K;
+} WGPUSubgroupMatrixConfig;
+typedef struct WGPUAdapterPropertiesSubgroupMatrixConfigs {
+    WGPUChainedStruct chain;        /* sType = WGPUSType_AdapterPropertiesSubgroupMatrixConfigs */
+    size_t configCount;
+    const WGPUSubgroupMatrixConfig *configs;
+} WGPUAdapterPropertiesSubgroupMatrixConfigs;
+_Static_assert(sizeof(WGPUSubgroupMatrixConfig) == 20, "WGPUSubgroupMatrixConfig");
+_Static_assert(sizeof(WGPUAdapterPropertiesSubgroupMatrixConfigs) == 32, "WGPUAdapterPropertiesSubgroupMatrixConfigs");
+typedef void (*WGPUProcAdapterPropertiesSubgroupMatrixConfigsFreeMembers)(
+    WGPUAdapterPropertiesSubgroupMatrixConfigs value);
 typedef WGPUStatus (*WGPUProcAdapterGetLimits)(WGPUAdapter adapter, WGPULimits *limits);
 typedef WGPUBool (*WGPUProcAdapterHasFeature)(WGPUAdapter adapter, WGPUFeatureName feature);
 typedef WGPUFuture (*WGPUProcAdapterRequestDevice)(WGPUAdapter adapter, const WGPUDeviceDescriptor *descriptor,

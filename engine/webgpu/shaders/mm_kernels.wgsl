@@ -152,3 +152,157 @@ fn matmul(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index
         }
     }
 }
+
+// Prefill, larger tile: 128 rows x 64 tokens per workgroup of 256 threads,
+// each thread 8 rows x 4 tokens (rows 4 tr.. and 64 + 4 tr.., so a quarter
+// warp reads 8 neighbouring vec4 of the weight tile), K in steps of 16.
+// Per step of k a thread does 32 multiply-adds for 3 vec4 reads of
+// workgroup memory, where `matmul` does 16 for 2.
+const T2M = 128u;
+const T2N = 64u;
+const T2K = 16u;
+var<workgroup> ws2: array<vec4<f32>, 512>;  // [k][row / 4]
+var<workgroup> xs2: array<vec4<f32>, 256>;  // [k][token / 4]
+
+@compute @workgroup_size(256)
+fn matmul2(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+    let r0 = wid.x * T2M;
+    let t0 = wid.y * T2N;
+    let tr = li % 16u;          // rows r0 + 4 tr .. and r0 + 64 + 4 tr ..
+    let tt = li / 16u;          // tokens t0 + 4 tt ..
+    let wr = li >> 1u;          // loader: weight row wr of the tile, k offset wk
+    let wk = (li & 1u) * 8u;
+    let xt = li >> 2u;          // loader: token xt of the tile, k offset xk
+    let xk = (li & 3u) * 4u;
+    var a0: array<vec4<f32>, 4>; // rows 4 tr.., one vec4 per token
+    var a1: array<vec4<f32>, 4>; // rows 64 + 4 tr..
+    for (var k0 = 0u; k0 < p.K; k0 += T2K) {
+        var wv = array<vec4<f32>, 2>(vec4<f32>(0.0), vec4<f32>(0.0));
+        if (r0 + wr < p.M) {
+            wv = w_load8(r0 + wr + p.wr0, k0 + wk);
+        }
+        var xv4 = vec4<f32>(0.0);
+        if (t0 + xt < p.n_tok) {
+            xv4 = x[((t0 + xt) * p.K + k0 + xk) >> 2u];
+        }
+        for (var i = 0u; i < 4u; i += 1u) {
+            ws2[(wk + i) * 32u + (wr >> 2u)][wr & 3u] = wv[0][i];
+            ws2[(wk + 4u + i) * 32u + (wr >> 2u)][wr & 3u] = wv[1][i];
+            xs2[(xk + i) * 16u + (xt >> 2u)][xt & 3u] = xv4[i];
+        }
+        workgroupBarrier();
+        for (var kk = 0u; kk < T2K; kk += 1u) {
+            let w0 = ws2[kk * 32u + tr];
+            let w1 = ws2[kk * 32u + 16u + tr];
+            let b = xs2[kk * 16u + tt];
+            a0[0] += w0 * b.x;
+            a0[1] += w0 * b.y;
+            a0[2] += w0 * b.z;
+            a0[3] += w0 * b.w;
+            a1[0] += w1 * b.x;
+            a1[1] += w1 * b.y;
+            a1[2] += w1 * b.z;
+            a1[3] += w1 * b.w;
+        }
+        workgroupBarrier();
+    }
+    for (var i = 0u; i < 4u; i += 1u) {
+        let t = t0 + 4u * tt + i;
+        if (t < p.n_tok) {
+            for (var j = 0u; j < 8u; j += 1u) {
+                let r = r0 + select(4u * tr + j, 64u + 4u * tr + j - 4u, j >= 4u);
+                if (r < p.M) {
+                    var v = select(a0[i][j & 3u], a1[i][j & 3u], j >= 4u);
+                    if (p.bias != 0u) {
+                        v += bias[p.row0 + r];
+                    }
+                    y[t * p.ldy + p.row0 + r] = v;
+                }
+            }
+        }
+    }
+}
+
+// Prefill, largest tile: 128 rows x 128 tokens per workgroup of 256 threads,
+// each thread 8 rows x 8 tokens (rows 4 tr.. and 64 + 4 tr.., tokens 4 tt..
+// and 64 + 4 tt..), K in steps of 16: 64 multiply-adds per 4 vec4 reads of
+// workgroup memory. For products with enough rows and tokens to fill the GPU
+// (the backend picks matmul2 for the others).
+var<workgroup> xs3: array<vec4<f32>, 512>;  // [k][token / 4]
+
+@compute @workgroup_size(256)
+fn matmul3(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+    let r0 = wid.x * 128u;
+    let t0 = wid.y * 128u;
+    let tr = li % 16u;
+    let tt = li / 16u;
+    let wr = li >> 1u;          // loader: weight row wr and token wr, k offset wk
+    let wk = (li & 1u) * 8u;
+    var a00: array<vec4<f32>, 4>; // rows 4 tr.., tokens 4 tt + i
+    var a01: array<vec4<f32>, 4>; // rows 4 tr.., tokens 64 + 4 tt + i
+    var a10: array<vec4<f32>, 4>; // rows 64 + 4 tr.., tokens 4 tt + i
+    var a11: array<vec4<f32>, 4>; // rows 64 + 4 tr.., tokens 64 + 4 tt + i
+    for (var k0 = 0u; k0 < p.K; k0 += 16u) {
+        var wv = array<vec4<f32>, 2>(vec4<f32>(0.0), vec4<f32>(0.0));
+        if (r0 + wr < p.M) {
+            wv = w_load8(r0 + wr + p.wr0, k0 + wk);
+        }
+        var x0 = vec4<f32>(0.0);
+        var x1 = vec4<f32>(0.0);
+        if (t0 + wr < p.n_tok) {
+            let xi = ((t0 + wr) * p.K + k0 + wk) >> 2u;
+            x0 = x[xi];
+            x1 = x[xi + 1u];
+        }
+        for (var i = 0u; i < 4u; i += 1u) {
+            ws2[(wk + i) * 32u + (wr >> 2u)][wr & 3u] = wv[0][i];
+            ws2[(wk + 4u + i) * 32u + (wr >> 2u)][wr & 3u] = wv[1][i];
+            xs3[(wk + i) * 32u + (wr >> 2u)][wr & 3u] = x0[i];
+            xs3[(wk + 4u + i) * 32u + (wr >> 2u)][wr & 3u] = x1[i];
+        }
+        workgroupBarrier();
+        for (var kk = 0u; kk < 16u; kk += 1u) {
+            let w0 = ws2[kk * 32u + tr];
+            let w1 = ws2[kk * 32u + 16u + tr];
+            let b0 = xs3[kk * 32u + tt];
+            let b1 = xs3[kk * 32u + 16u + tt];
+            a00[0] += w0 * b0.x;
+            a00[1] += w0 * b0.y;
+            a00[2] += w0 * b0.z;
+            a00[3] += w0 * b0.w;
+            a01[0] += w0 * b1.x;
+            a01[1] += w0 * b1.y;
+            a01[2] += w0 * b1.z;
+            a01[3] += w0 * b1.w;
+            a10[0] += w1 * b0.x;
+            a10[1] += w1 * b0.y;
+            a10[2] += w1 * b0.z;
+            a10[3] += w1 * b0.w;
+            a11[0] += w1 * b1.x;
+            a11[1] += w1 * b1.y;
+            a11[2] += w1 * b1.z;
+            a11[3] += w1 * b1.w;
+        }
+        workgroupBarrier();
+    }
+    for (var i = 0u; i < 8u; i += 1u) {
+        let t = t0 + select(4u * tt + i, 64u + 4u * tt + i - 4u, i >= 4u);
+        if (t < p.n_tok) {
+            for (var j = 0u; j < 8u; j += 1u) {
+                let r = r0 + select(4u * tr + j, 64u + 4u * tr + j - 4u, j >= 4u);
+                if (r < p.M) {
+                    var v: f32;
+                    if (i < 4u) {
+                        v = select(a00[i][j & 3u], a10[i][j & 3u], j >= 4u);
+                    } else {
+                        v = select(a01[i - 4u][j & 3u], a11[i - 4u][j & 3u], j >= 4u);
+                    }
+                    if (p.bias != 0u) {
+                        v += bias[p.row0 + r];
+                    }
+                    y[t * p.ldy + p.row0 + r] = v;
+                }
+            }
+        }
+    }
+}
