@@ -63,6 +63,8 @@ WGSL(attention) WGSL(eltwise) WGSL(argmax)
 /* argmax: floats per first-pass workgroup, and the partials' capacity */
 #define AM_CHUNK 2048
 #define AM_PARTS 1024
+/* query tokens per attention_mq workgroup (AQ in attention.wgsl) */
+#define ATT_AQ 8
 /* threads per attention workgroup; head_dim <= 4 * AW */
 #define ATT_WG 64  /* LLMCAP_WEBGPU_AW overrides (32..256, a power of two) */
 /* uniform slots per submission before a forced flush */
@@ -126,17 +128,17 @@ enum { MV_NORM = 1, MV_ADD = 2, MV_GLU = 4, MV_SPLIT = 8 };
 typedef struct gpu_be {
     wg_dev *dev;
     wg_limits lim;
-    wg_pipeline *mv[GGUF_TYPE_COUNT], *mm[GGUF_TYPE_COUNT], *mm3[GGUF_TYPE_COUNT];
+    wg_pipeline *mv[GGUF_TYPE_COUNT], *mm[GGUF_TYPE_COUNT];
     char mv_name[GGUF_TYPE_COUNT][16][40], mm_name[GGUF_TYPE_COUNT][24]; /* profiling labels (matvec: by flags) */
     unsigned mv_wg, mv_r, mv_u;
     unsigned mv32_wg, mv32_r; /* 0 = no matvec32 */
     unsigned mm_tm;           /* prefill tile rows: 64 (`matmul`) or 128 (`matmul2`) */
-    unsigned mm3_min_wg;      /* matmul3 (128 x 128 tiles) when it makes at least this many workgroups */
     unsigned mv_rows[GGUF_TYPE_COUNT]; /* rows per matvec workgroup, by weight type */
     unsigned submit_every; /* submit after this many dispatches (0 = only when a result is read) */
     unsigned n_recorded;   /* dispatches recorded since the last submit */
-    unsigned att_wg;       /* attention workgroup size (keys per tile) */  /* matvec workgroup size, rows per workgroup, items per step */
-    wg_pipeline *rmsnorm, *rope, *kv_store, *attention, *swiglu, *add, *argmax_part, *argmax_final;
+    unsigned att_wg;       /* attention workgroup size (keys per tile) */
+    bool att_mq;           /* prefill attention in blocks of ATT_AQ queries (LLMCAP_WEBGPU_ATT_MQ=0: off) */  /* matvec workgroup size, rows per workgroup, items per step */
+    wg_pipeline *rmsnorm, *rope, *kv_store, *attention, *attention_mq, *swiglu, *add, *argmax_part, *argmax_final;
     wgt *tensors;          /* open-addressing table keyed by eng_weight pointer */
     size_t n_tensors_cap;
     wg_buffer *kc, *vc;    /* [n_layer] */
@@ -444,11 +446,8 @@ static eng_status make_mm_pipes(gpu_be *g, int t, char *err, size_t err_len) {
                               err_len);
     if (st != ENG_OK) return st;
     snprintf(label, sizeof label, "matmul_%s", gguf_type_get(t)->name);
-    st = make_pipe(g, label, consts, parts, 3, g->mm_tm == 128 ? "matmul2" : "matmul", k, 9, &g->mm[t], err,
-                   err_len);
-    if (st != ENG_OK || !g->mm3_min_wg) return st;
-    snprintf(label, sizeof label, "matmul3_%s", gguf_type_get(t)->name);
-    return make_pipe(g, label, consts, parts, 3, "matmul3", k, 9, &g->mm3[t], err, err_len);
+    return make_pipe(g, label, consts, parts, 3, g->mm_tm == 128 ? "matmul2" : "matmul", k, 9, &g->mm[t], err,
+                     err_len);
 }
 
 static eng_status make_op_pipes(gpu_be *g, bool kv_f16, char *err, size_t err_len) {
@@ -470,6 +469,7 @@ static eng_status make_op_pipes(gpu_be *g, bool kv_f16, char *err, size_t err_le
     PIPE(rope, rope, "rope", k_rope);
     PIPE(kv_store, kv_store, "kv_store", k_kv);
     PIPE(attention, attention, "attention", k_att);
+    PIPE(attention_mq, attention, "attention_mq", k_att);
     PIPE(swiglu, eltwise, "swiglu", k_elt);
     PIPE(add, eltwise, "add", k_elt);
     PIPE(argmax_part, argmax, "argmax_part", k_arg);
@@ -656,12 +656,6 @@ static void mm_dispatch(gpu_be *g, const wgt *t, wg_buffer bias, const eng_act *
             gx = (uint32_t)((rows + g->mm_tm - 1) / g->mm_tm); /* tiles of mm_tm rows x 64 tokens (mm_kernels.wgsl) */
             gy = (uint32_t)((n_tok + 63) / 64);
             pipe = g->mm[t->type];
-            uint64_t n3 = (uint64_t)((rows + 127) / 128) * (uint64_t)((n_tok + 127) / 128);
-            if (g->mm3[t->type] && n3 >= g->mm3_min_wg) { /* 128 x 128 tiles */
-                gx = (uint32_t)((rows + 127) / 128);
-                gy = (uint32_t)((n_tok + 127) / 128);
-                pipe = g->mm3[t->type];
-            }
             name = g->mm_name[t->type];
         }
         p.gx = gx;
@@ -826,9 +820,16 @@ static void gpu_attention(eng_backend *be, int il, const eng_act *q, const eng_a
     a.f0 = 1.0f / sqrtf((float)hp->head_dim);
     a.n_rot = p.n_rot;
     a.neox = p.neox;
+    wg_bind ba[6] = {{0}, B(q->buf), B(g->kc[il]), B(g->vc[il]), B(out->buf), B(g->rope_cs)};
+    /* prefill: blocks of ATT_AQ query tokens per workgroup (attention_mq) */
+    if (n_tok > 1 && hp->head_dim <= 128 && g->att_mq) {
+        grid(g, (uint64_t)((n_tok + ATT_AQ - 1) / ATT_AQ) * (uint64_t)hp->n_head, &gx, &gy);
+        a.gx = gx;
+        dispatch(g, g->attention_mq, &a, sizeof a, ba, 6, gx, gy, "attention_mq");
+        return;
+    }
     grid(g, (uint64_t)n_tok * (uint64_t)hp->n_head, &gx, &gy);
     a.gx = gx;
-    wg_bind ba[6] = {{0}, B(q->buf), B(g->kc[il]), B(g->vc[il]), B(out->buf), B(g->rope_cs)};
     dispatch(g, g->attention, &a, sizeof a, ba, 6, gx, gy, "attention");
 }
 
@@ -1006,6 +1007,8 @@ static eng_status gpu_init(eng_backend *be, char *err, size_t err_len) {
             return eng_fail(err, err_len, ENG_ERR_ARG, "LLMCAP_WEBGPU_AW='%s': a power of two in [32, 256]", aw);
         g->att_wg = a;
     }
+    const char *amq = getenv("LLMCAP_WEBGPU_ATT_MQ");
+    g->att_mq = !(amq && !strcmp(amq, "0"));
     g->mv_wg = MV_WG;
     g->mv_r = MV_R;
     g->mv_u = MV_U;
@@ -1034,11 +1037,10 @@ static eng_status gpu_init(eng_backend *be, char *err, size_t err_len) {
     g->mv32_r = MV32_R;
     /* prefill tiles: matmul2's 128 x 64 by default (H200, 8B shape, pp512:
      * Q4_0 1551 against 1402 tokens/s with matmul's 64 x 64, Q8_0 1497 / 1421,
-     * F16 1598 / 1359); LLMCAP_WEBGPU_MM=1 picks matmul */
+     * F16 1598 / 1359; 128 x 128 tiles with 8 x 8 per thread were slower:
+     * 1411 and 1349); LLMCAP_WEBGPU_MM=1 picks matmul */
     const char *mm = getenv("LLMCAP_WEBGPU_MM");
     g->mm_tm = mm && !strcmp(mm, "1") ? 64 : 128;
-    const char *mm3 = getenv("LLMCAP_WEBGPU_MM3");
-    g->mm3_min_wg = mm3 ? (unsigned)atoi(mm3) : 0;
     const char *mv32 = getenv("LLMCAP_WEBGPU_MV32");
     if (mv32) {
         unsigned a = 0, b = 0;
@@ -1214,9 +1216,8 @@ static void gpu_destroy(eng_backend *be) {
     for (int t = 0; t < GGUF_TYPE_COUNT; t++) {
         if (g->mv[t]) wg_pipeline_release(g->mv[t]);
         if (g->mm[t]) wg_pipeline_release(g->mm[t]);
-        if (g->mm3[t]) wg_pipeline_release(g->mm3[t]);
     }
-    wg_pipeline *ps[] = {g->rmsnorm, g->rope, g->kv_store, g->attention, g->swiglu, g->add, g->argmax_part,
+    wg_pipeline *ps[] = {g->rmsnorm, g->rope, g->kv_store, g->attention, g->attention_mq, g->swiglu, g->add, g->argmax_part,
                          g->argmax_final};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
         if (ps[i]) wg_pipeline_release(ps[i]);
