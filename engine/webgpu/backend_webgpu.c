@@ -63,7 +63,8 @@ WGSL(attention) WGSL(eltwise) WGSL(argmax)
 /* argmax: floats per first-pass workgroup, and the partials' capacity */
 #define AM_CHUNK 2048
 #define AM_PARTS 1024
-/* query tokens per attention_mq workgroup (AQ in attention.wgsl) */
+/* query tokens per attention_mq workgroup (AQ in attention.wgsl):
+ * workgroup memory (AQ * 128 + 2 * AQ * AW) * 4 bytes <= 16384 */
 #define ATT_AQ 8
 /* threads per attention workgroup; head_dim <= 4 * AW */
 #define ATT_WG 64  /* LLMCAP_WEBGPU_AW overrides (32..256, a power of two) */
@@ -137,7 +138,8 @@ typedef struct gpu_be {
     unsigned submit_every; /* submit after this many dispatches (0 = only when a result is read) */
     unsigned n_recorded;   /* dispatches recorded since the last submit */
     unsigned att_wg;       /* attention workgroup size (keys per tile) */
-    bool att_mq;           /* prefill attention in blocks of ATT_AQ queries (LLMCAP_WEBGPU_ATT_MQ=0: off) */  /* matvec workgroup size, rows per workgroup, items per step */
+    bool att_mq;           /* prefill attention in blocks of att_aq queries (LLMCAP_WEBGPU_ATT_MQ=0: off) */
+    unsigned att_aq;       /* queries per attention_mq workgroup (LLMCAP_WEBGPU_AQ, 1..16) */  /* matvec workgroup size, rows per workgroup, items per step */
     wg_pipeline *rmsnorm, *rope, *kv_store, *attention, *attention_mq, *swiglu, *add, *argmax_part, *argmax_final;
     wgt *tensors;          /* open-addressing table keyed by eng_weight pointer */
     size_t n_tensors_cap;
@@ -452,9 +454,10 @@ static eng_status make_mm_pipes(gpu_be *g, int t, char *err, size_t err_len) {
 
 static eng_status make_op_pipes(gpu_be *g, bool kv_f16, char *err, size_t err_len) {
     const wg_binding_kind U = WG_BIND_UNIFORM_DYNAMIC, R = WG_BIND_STORAGE_RO, W = WG_BIND_STORAGE_RW;
-    char consts[160];
-    snprintf(consts, sizeof consts, "const KV_F16 = %s;\nconst AW = %uu;\nconst AM_CHUNK = %uu;\nconst AM_OUT = %uu;\n",
-             kv_f16 ? "true" : "false", g->att_wg, AM_CHUNK, 2 * AM_PARTS);
+    char consts[192];
+    snprintf(consts, sizeof consts,
+             "const KV_F16 = %s;\nconst AW = %uu;\nconst AQ = %uu;\nconst AM_CHUNK = %uu;\nconst AM_OUT = %uu;\n",
+             kv_f16 ? "true" : "false", g->att_wg, g->att_aq, AM_CHUNK, 2 * AM_PARTS);
     const wg_binding_kind k_norm[4] = {U, R, R, W}, k_rope[3] = {U, W, R}, k_kv[6] = {U, R, R, W, W, R},
                           k_att[6] = {U, R, R, R, W, R}, k_elt[3] = {U, W, R}, k_arg[3] = {U, R, W};
     eng_status st;
@@ -823,7 +826,7 @@ static void gpu_attention(eng_backend *be, int il, const eng_act *q, const eng_a
     wg_bind ba[6] = {{0}, B(q->buf), B(g->kc[il]), B(g->vc[il]), B(out->buf), B(g->rope_cs)};
     /* prefill: blocks of ATT_AQ query tokens per workgroup (attention_mq) */
     if (n_tok > 1 && hp->head_dim <= 128 && g->att_mq) {
-        grid(g, (uint64_t)((n_tok + ATT_AQ - 1) / ATT_AQ) * (uint64_t)hp->n_head, &gx, &gy);
+        grid(g, (uint64_t)((n_tok + g->att_aq - 1) / g->att_aq) * (uint64_t)hp->n_head, &gx, &gy);
         a.gx = gx;
         dispatch(g, g->attention_mq, &a, sizeof a, ba, 6, gx, gy, "attention_mq");
         return;
@@ -1009,6 +1012,14 @@ static eng_status gpu_init(eng_backend *be, char *err, size_t err_len) {
     }
     const char *amq = getenv("LLMCAP_WEBGPU_ATT_MQ");
     g->att_mq = !(amq && !strcmp(amq, "0"));
+    g->att_aq = ATT_AQ;
+    const char *aq = getenv("LLMCAP_WEBGPU_AQ");
+    if (aq) {
+        unsigned a = 0;
+        if (sscanf(aq, "%u", &a) != 1 || a < 1 || a > 16)
+            return eng_fail(err, err_len, ENG_ERR_ARG, "LLMCAP_WEBGPU_AQ='%s': a count in [1, 16]", aq);
+        g->att_aq = a;
+    }
     g->mv_wg = MV_WG;
     g->mv_r = MV_R;
     g->mv_u = MV_U;
@@ -1055,6 +1066,9 @@ static eng_status gpu_init(eng_backend *be, char *err, size_t err_len) {
             g->mv32_r = b;
         }
     }
+    /* attention_mq's workgroup memory must fit the device */
+    if ((uint64_t)(g->att_aq * 128 + 2 * g->att_aq * g->att_wg) * 4 > g->lim.max_compute_workgroup_storage_size)
+        g->att_mq = false;
     st = check_limits(g, hp, &be->p, err, err_len);
     if (st != ENG_OK) return st;
 

@@ -137,9 +137,9 @@ fn attention(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_in
 // loaded serves AQ queries and one reduction tree per tile serves them all
 // (per-kernel timing on an H200: attention was 13.5% of a 512-token prompt
 // on the 8B shape with one token per workgroup). Needs head_dim <= 128 and
-// head_dim <= AW * 4; query qi's keys are 0 .. pos0 + t_qi (causal).
-const AQ = 8u;
-var<workgroup> qm: array<f32, 1024>;      // [query][dim] (AQ * 128)
+// head_dim <= AW * 4; query qi's keys are 0 .. pos0 + t_qi (causal). The
+// constant AQ comes first (backend_webgpu.c, ATT_AQ).
+var<workgroup> qm: array<f32, AQ * 128u>; // [query][dim]
 var<workgroup> pm: array<f32, AQ * AW>;   // [query][key of the tile]: exp(s - max)
 var<workgroup> rm: array<f32, AQ * AW>;   // reductions
 
