@@ -64,8 +64,9 @@ WGSL(attention) WGSL(eltwise) WGSL(argmax)
 #define AM_CHUNK 2048
 #define AM_PARTS 1024
 /* query tokens per attention_mq workgroup (AQ in attention.wgsl):
- * workgroup memory (AQ * 128 + 2 * AQ * AW) * 4 bytes <= 16384 */
-#define ATT_AQ 8
+ * workgroup memory (AQ * 128 + 2 * AQ * AW) * 4 bytes. H200, 8B Q4_0 pp512:
+ * AQ 4 1695, 8 1668, 16 1677 tokens/s (one token per workgroup: 1551) */
+#define ATT_AQ 4
 /* threads per attention workgroup; head_dim <= 4 * AW */
 #define ATT_WG 64  /* LLMCAP_WEBGPU_AW overrides (32..256, a power of two) */
 /* uniform slots per submission before a forced flush */
