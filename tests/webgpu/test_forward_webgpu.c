@@ -183,7 +183,7 @@ static void test_auto_picks_webgpu(void) {
 static void test_kv_over_binding_limit(void) {
     char err[1024] = "";
     wg_dev *d = NULL;
-    wg_open_params op = {NULL, false};
+    wg_open_params op = {NULL, false, false};
     eng_status st = wg_open(&op, &d, err, sizeof err);
     CHECK_EQ_INT(st, ENG_OK);
     if (st != ENG_OK) return;

@@ -215,9 +215,61 @@ static void test_compile_error(void) {
     CHECK_EQ_INT(wg_check(dev, err, sizeof err), ENG_OK);
 }
 
+/* Optional features: opened without want_fast_math, none is enabled; with
+ * it, lavapipe offers subgroups (size 8 on Mesa 25) and a subgroup kernel
+ * compiles and adds. Subgroup matrices need f16 and VK_KHR_cooperative_matrix,
+ * which lavapipe lacks: none are listed there. */
+static void test_fast_math(void) {
+    const wg_adapter_info *ai = wg_info(dev);
+    CHECK(!ai->f16 && !ai->subgroups && ai->n_sgmat == 0);
+    char err[1024] = "";
+    wg_dev *d = NULL;
+    wg_open_params op = {NULL, false, true};
+    if (wg_open(&op, &d, err, sizeof err) != ENG_OK) { fprintf(stderr, "  %s\n", err); CHECK(0); return; }
+    const wg_adapter_info *fi = wg_info(d);
+    printf("  fast math: shader-f16 %d, subgroups %d (size %u..%u), subgroup matrix configs %d\n", fi->f16,
+           fi->subgroups, fi->subgroup_min, fi->subgroup_max, fi->n_sgmat);
+    if (strstr(fi->device, "llvmpipe")) {
+        CHECK(fi->subgroups);
+        CHECK(fi->subgroup_min >= 1 && fi->subgroup_min <= fi->subgroup_max && fi->subgroup_max <= 128);
+        CHECK_EQ_INT(fi->n_sgmat, 0);
+    }
+    if (fi->subgroups) {
+        static const char *code =
+            "enable subgroups;\n"
+            "@group(0) @binding(0) var<storage, read_write> o: array<u32>;\n"
+            "@compute @workgroup_size(64)\n"
+            "fn main(@builtin(local_invocation_index) li: u32) {\n"
+            "    let s = subgroupAdd(1u);\n"
+            "    if (subgroupElect()) { o[li] = s; }\n"
+            "}\n";
+        const wg_binding_kind k[1] = {WG_BIND_STORAGE_RW};
+        wg_pipeline *p = NULL;
+        eng_status st = wg_pipeline_create(d, "sg", code, "main", k, 1, NULL, 0, &p, err, sizeof err);
+        if (st != ENG_OK) fprintf(stderr, "  %s\n", err);
+        CHECK_EQ_INT(st, ENG_OK);
+        wg_buffer b = wg_buffer_create(d, 256, WG_BUF_STORAGE | WG_BUF_COPY_SRC, "o");
+        if (p && b) {
+            wg_bind bb[1] = {{b, 0, 0}};
+            wg_bindgroup g = wg_bindgroup_create(d, p, bb, 1);
+            wg_dispatch(d, p, g, 0, 1, 1, 1, "sg");
+            uint32_t o[64];
+            CHECK_EQ_INT(wg_read(d, b, 0, o, sizeof o, err, sizeof err), ENG_OK);
+            /* each subgroup's elected invocation wrote the subgroup size; the sizes add to 64 */
+            uint32_t total = 0;
+            for (int i = 0; i < 64; i++) total += o[i];
+            CHECK_EQ_INT(total, 64);
+            wg_bindgroup_release(g);
+        }
+        if (b) wg_buffer_release(b);
+        if (p) wg_pipeline_release(p);
+    }
+    wg_close(d);
+}
+
 static void test_bad_lib_path(void) {
     char err[1024] = "";
-    wg_open_params op = {"/nonexistent/libwebgpu_wrapper.so", false};
+    wg_open_params op = {"/nonexistent/libwebgpu_wrapper.so", false, false};
     wg_dev *d = (wg_dev *)1;
     eng_status st = wg_open(&op, &d, err, sizeof err);
     printf("  bad lib_path: %s\n", err);
@@ -399,10 +451,10 @@ int main(int argc, char **argv) {
     static const test_case cases[] = {
         TEST(test_info),          TEST(test_limits),    TEST(test_buffer_roundtrip),
         TEST(test_dispatch),      TEST(test_compile_error), TEST(test_bad_lib_path),
-        TEST(test_null_backend_refused), TEST(test_latched_error), TEST(test_timeout), TEST(test_profile),
+        TEST(test_null_backend_refused), TEST(test_latched_error), TEST(test_timeout), TEST(test_profile), TEST(test_fast_math),
     };
     char err[1024] = "";
-    wg_open_params op = {NULL, true};
+    wg_open_params op = {NULL, true, false};
     if (wg_open(&op, &dev, err, sizeof err) != ENG_OK) {
         const char *req = getenv("LLMCAP_REQUIRE_WEBGPU");
         if (req && strcmp(req, "1") == 0) {
