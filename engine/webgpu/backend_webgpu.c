@@ -132,7 +132,7 @@ typedef struct gpu_be {
     wg_limits lim;
     wg_pipeline *mv[GGUF_TYPE_COUNT], *mm[GGUF_TYPE_COUNT];
     char mv_name[GGUF_TYPE_COUNT][16][40], mm_name[GGUF_TYPE_COUNT][24]; /* profiling labels (matvec: by flags) */
-    unsigned mv_wg, mv_r, mv_u;
+    unsigned mv_wg, mv_r, mv_u; /* matvec workgroup size, rows per workgroup, items per step */
     unsigned mv32_wg, mv32_r; /* 0 = no matvec32 */
     unsigned mm_tm;           /* prefill tile rows: 64 (`matmul`) or 128 (`matmul2`) */
     unsigned mv_rows[GGUF_TYPE_COUNT]; /* rows per matvec workgroup, by weight type */
@@ -140,7 +140,7 @@ typedef struct gpu_be {
     unsigned n_recorded;   /* dispatches recorded since the last submit */
     unsigned att_wg;       /* attention workgroup size (keys per tile) */
     bool att_mq;           /* prefill attention in blocks of att_aq queries (LLMCAP_WEBGPU_ATT_MQ=0: off) */
-    unsigned att_aq;       /* queries per attention_mq workgroup (LLMCAP_WEBGPU_AQ, 1..16) */  /* matvec workgroup size, rows per workgroup, items per step */
+    unsigned att_aq;       /* queries per attention_mq workgroup (LLMCAP_WEBGPU_AQ, 1..16) */
     wg_pipeline *rmsnorm, *rope, *kv_store, *attention, *attention_mq, *swiglu, *add, *argmax_part, *argmax_final;
     wgt *tensors;          /* open-addressing table keyed by eng_weight pointer */
     size_t n_tensors_cap;
@@ -1232,8 +1232,8 @@ static void gpu_destroy(eng_backend *be) {
         if (g->mv[t]) wg_pipeline_release(g->mv[t]);
         if (g->mm[t]) wg_pipeline_release(g->mm[t]);
     }
-    wg_pipeline *ps[] = {g->rmsnorm, g->rope, g->kv_store, g->attention, g->attention_mq, g->swiglu, g->add, g->argmax_part,
-                         g->argmax_final};
+    wg_pipeline *ps[] = {g->rmsnorm, g->rope, g->kv_store, g->attention, g->attention_mq,
+                         g->swiglu, g->add, g->argmax_part, g->argmax_final};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
         if (ps[i]) wg_pipeline_release(ps[i]);
     free(g->rope_host);

@@ -531,7 +531,7 @@ eng_status wg_open(const wg_open_params *p, wg_dev **out, char *err, size_t err_
     WGPUProcAdapterPropertiesSubgroupMatrixConfigsFreeMembers sg_free =
         (WGPUProcAdapterPropertiesSubgroupMatrixConfigsFreeMembers)dlsym(
             dawn_handle, "wgpuAdapterPropertiesSubgroupMatrixConfigsFreeMembers");
-    if (want_sgmat && (a_f16 || getenv("LLMCAP_WEBGPU_SGMAT_LIST")) && a_sg && sg_free &&
+    if (want_sgmat && a_f16 && a_sg && sg_free &&
         dawn.AdapterHasFeature(d->adapter, WGPUFeatureName_ChromiumExperimentalSubgroupMatrix)) {
         WGPUAdapterPropertiesSubgroupMatrixConfigs sc = {{NULL, WGPUSType_AdapterPropertiesSubgroupMatrixConfigs}, 0, NULL};
         WGPUAdapterInfo si = {0};
@@ -539,9 +539,6 @@ eng_status wg_open(const wg_open_params *p, wg_dev **out, char *err, size_t err_
         if (dawn.AdapterGetInfo(d->adapter, &si) == WGPUStatus_Success) {
             for (size_t i = 0; i < sc.configCount && sc.configs && d->info.n_sgmat < 8; i++) {
                 const WGPUSubgroupMatrixConfig *c = &sc.configs[i];
-                if (getenv("LLMCAP_WEBGPU_SGMAT_LIST"))
-                    fprintf(stderr, "subgroup matrix config: %u x %u -> %u, %ux%ux%u\n", c->componentType,
-                            c->componentType, c->resultComponentType, c->M, c->N, c->K);
                 if (c->componentType != 2 || c->resultComponentType != 1) continue; /* f16 -> f32 */
                 d->info.sgmat[d->info.n_sgmat].m = c->M;
                 d->info.sgmat[d->info.n_sgmat].n = c->N;
