@@ -991,6 +991,17 @@ static int collect_weights(const eng_model *m, const eng_weight **w) {
     return n;
 }
 
+/* A switch from the environment: unset = dflt, else "0" or "1" (anything else
+ * is ENG_ERR_ARG with a message naming the variable). */
+static eng_status env_switch(const char *name, bool dflt, bool *out, char *err, size_t err_len) {
+    const char *v = getenv(name);
+    *out = dflt;
+    if (!v) return ENG_OK;
+    if (strcmp(v, "0") && strcmp(v, "1")) return eng_fail(err, err_len, ENG_ERR_ARG, "%s='%s': expected 0 or 1", name, v);
+    *out = v[0] == '1';
+    return ENG_OK;
+}
+
 static eng_status gpu_init(eng_backend *be, char *err, size_t err_len) {
     const eng_model *m = be->m;
     const eng_hparams *hp = &m->hp;
@@ -1011,8 +1022,7 @@ static eng_status gpu_init(eng_backend *be, char *err, size_t err_len) {
             return eng_fail(err, err_len, ENG_ERR_ARG, "LLMCAP_WEBGPU_AW='%s': a power of two in [32, 256]", aw);
         g->att_wg = a;
     }
-    const char *amq = getenv("LLMCAP_WEBGPU_ATT_MQ");
-    g->att_mq = !(amq && !strcmp(amq, "0"));
+    if ((st = env_switch("LLMCAP_WEBGPU_ATT_MQ", true, &g->att_mq, err, err_len)) != ENG_OK) return st;
     g->att_aq = ATT_AQ;
     const char *aq = getenv("LLMCAP_WEBGPU_AQ");
     if (aq) {
@@ -1052,6 +1062,8 @@ static eng_status gpu_init(eng_backend *be, char *err, size_t err_len) {
      * F16 1598 / 1359; 128 x 128 tiles with 8 x 8 per thread were slower:
      * 1411 and 1349); LLMCAP_WEBGPU_MM=1 picks matmul */
     const char *mm = getenv("LLMCAP_WEBGPU_MM");
+    if (mm && strcmp(mm, "1") && strcmp(mm, "2"))
+        return eng_fail(err, err_len, ENG_ERR_ARG, "LLMCAP_WEBGPU_MM='%s': expected 1 (matmul) or 2 (matmul2)", mm);
     g->mm_tm = mm && !strcmp(mm, "1") ? 64 : 128;
     const char *mv32 = getenv("LLMCAP_WEBGPU_MV32");
     if (mv32) {

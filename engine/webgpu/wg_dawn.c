@@ -453,6 +453,11 @@ eng_status wg_open(const wg_open_params *p, wg_dev **out, char *err, size_t err_
     /* Dawn offers its experimental features (subgroup matrices) only to an
      * adapter and device with the toggle allow_unsafe_apis */
     const char *sgenv = getenv("LLMCAP_WEBGPU_SGMAT");
+    if (sgenv && strcmp(sgenv, "0") && strcmp(sgenv, "1")) {
+        seterr(err, err_len, "webgpu: LLMCAP_WEBGPU_SGMAT='%.64s': expected 0 or 1", sgenv);
+        wg_close(d);
+        return ENG_ERR_ARG;
+    }
     bool want_sgmat = p && p->want_fast_math && !(sgenv && !strcmp(sgenv, "0"));
     static const char *const UNSAFE[] = {"allow_unsafe_apis"};
     WGPUDawnTogglesDescriptor atog = {{NULL, WGPUSType_DawnTogglesDescriptor}, 1, UNSAFE, 0, NULL};
