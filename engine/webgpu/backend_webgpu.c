@@ -134,6 +134,8 @@ typedef struct gpu_be {
     char mv_name[GGUF_TYPE_COUNT][16][40], mm_name[GGUF_TYPE_COUNT][24]; /* profiling labels (matvec: by flags) */
     unsigned mv_wg, mv_r, mv_u; /* matvec workgroup size, rows per workgroup, items per step */
     unsigned mv32_wg, mv32_r; /* 0 = no matvec32 */
+    bool mvq;                 /* matvec32 on int8 inputs for Q4_0 / Q8_0 (LLMCAP_WEBGPU_MVQ) */
+    bool idot_poly;           /* dot4I8Packed missing: idot4 is WGSL shifts and a dot */
     unsigned mm_tm;           /* prefill tile rows: 64 (`matmul`) or 128 (`matmul2`) */
     unsigned mv_rows[GGUF_TYPE_COUNT]; /* rows per matvec workgroup, by weight type */
     unsigned submit_every; /* submit after this many dispatches (0 = only when a result is read) */
@@ -425,17 +427,31 @@ static const char *type_wgsl(int t) {
     }
 }
 
-static eng_status make_mm_pipes(gpu_be *g, int t, char *err, size_t err_len) {
-    if (g->mv[t]) return ENG_OK;
+/* idot4(a, b): the dot product of the four signed bytes of a and of b, as
+ * WGSL's dot4I8Packed (language feature packed_4x8_integer_dot_product, a
+ * hardware instruction where the GPU has one) or, where the WGSL
+ * implementation lacks it, sign-extending shifts and an integer dot. */
+static const char IDOT4_BUILTIN[] = "fn idot4(a: u32, b: u32) -> i32 {\n    return dot4I8Packed(a, b);\n}\n";
+static const char IDOT4_POLY[] =
+    "fn idot4(a: u32, b: u32) -> i32 {\n"
+    "    let s = vec4<u32>(24u, 16u, 8u, 0u);\n"
+    "    let va = bitcast<vec4<i32>>(vec4<u32>(a) << s) >> vec4<u32>(24u);\n"
+    "    let vb = bitcast<vec4<i32>>(vec4<u32>(b) << s) >> vec4<u32>(24u);\n"
+    "    return dot(va, vb);\n"
+    "}\n";
+
+static eng_status make_mm_pipes_try(gpu_be *g, int t, char *err, size_t err_len) {
     /* params, wq, wd, x, y, bias, g (norm), y1, y2 */
     static const wg_binding_kind k[9] = {WG_BIND_UNIFORM_DYNAMIC, WG_BIND_STORAGE_RO, WG_BIND_STORAGE_RO,
                                          WG_BIND_STORAGE_RO,      WG_BIND_STORAGE_RW, WG_BIND_STORAGE_RO,
                                          WG_BIND_STORAGE_RO,      WG_BIND_STORAGE_RW, WG_BIND_STORAGE_RW};
-    char consts[192], label[64];
-    snprintf(consts, sizeof consts, "const MV_WG = %uu;\nconst MV_R = %uu;\nconst MV_U = %uu;\nconst MV32_WG = %uu;\n"
-             "const MV32_R = %uu;\n", g->mv_wg, g->mv_r, g->mv_u, g->mv32_wg ? g->mv32_wg : 64, g->mv32_r ? g->mv32_r : 1);
+    char consts[640], label[64];
     /* the whole-block kernel for the types that define w_dot32 */
     const bool blk32 = g->mv32_wg && (t == GGUF_TYPE_Q4_0 || t == GGUF_TYPE_Q8_0 || t == GGUF_TYPE_F16);
+    const bool mvq = blk32 && g->mvq && t != GGUF_TYPE_F16;
+    snprintf(consts, sizeof consts, "const MV_WG = %uu;\nconst MV_R = %uu;\nconst MV_U = %uu;\nconst MV32_WG = %uu;\n"
+             "const MV32_R = %uu;\nconst MVQ = %s;\n%s", g->mv_wg, g->mv_r, g->mv_u, g->mv32_wg ? g->mv32_wg : 64,
+             g->mv32_r ? g->mv32_r : 1, mvq ? "true" : "false", g->idot_poly ? IDOT4_POLY : IDOT4_BUILTIN);
     const char *parts[4] = {wgsl_mm_common, type_wgsl(t), wgsl_mm_kernels, wgsl_matvec32};
     const int n_parts = blk32 ? 4 : 3;
     g->mv_rows[t] = blk32 ? g->mv32_r : g->mv_r;
@@ -451,6 +467,22 @@ static eng_status make_mm_pipes(gpu_be *g, int t, char *err, size_t err_len) {
     snprintf(label, sizeof label, "matmul_%s", gguf_type_get(t)->name);
     return make_pipe(g, label, consts, parts, 3, g->mm_tm == 128 ? "matmul2" : "matmul", k, 9, &g->mm[t], err,
                      err_len);
+}
+
+/* The matvec and matmul pipelines of weight type t. A first compile with
+ * dot4I8Packed that fails (a WGSL implementation without the language
+ * feature) is retried once with the fallback idot4; a second failure is the
+ * error. */
+static eng_status make_mm_pipes(gpu_be *g, int t, char *err, size_t err_len) {
+    if (g->mv[t]) return ENG_OK;
+    eng_status st = make_mm_pipes_try(g, t, err, err_len);
+    if (st == ENG_OK || g->idot_poly) return st;
+    if (g->mv[t]) {
+        wg_pipeline_release(g->mv[t]);
+        g->mv[t] = NULL;
+    }
+    g->idot_poly = true;
+    return make_mm_pipes_try(g, t, err, err_len);
 }
 
 static eng_status make_op_pipes(gpu_be *g, bool kv_f16, char *err, size_t err_len) {
@@ -1057,6 +1089,7 @@ static eng_status gpu_init(eng_backend *be, char *err, size_t err_len) {
     }
     g->mv32_wg = MV32_WG;
     g->mv32_r = MV32_R;
+    if ((st = env_switch("LLMCAP_WEBGPU_MVQ", true, &g->mvq, err, err_len)) != ENG_OK) return st;
     /* prefill tiles: matmul2's 128 x 64 by default (H200, 8B shape, pp512:
      * Q4_0 1551 against 1402 tokens/s with matmul's 64 x 64, Q8_0 1497 / 1421,
      * F16 1598 / 1359; 128 x 128 tiles with 8 x 8 per thread were slower:

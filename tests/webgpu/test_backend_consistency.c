@@ -42,6 +42,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "backend.h"
 #include "test.h"
@@ -357,6 +358,34 @@ static void fill_tokens(float *x, int n_tok, int64_t K) {
     for (int t = 0; t < n_tok; t++) fill(x + (size_t)t * (size_t)K, (size_t)K, 1.0f + (float)(t % 3));
 }
 
+/* Whether the GPU takes matvec32's int8 path (LLMCAP_WEBGPU_MVQ, on unless
+ * "0"; matvec32 itself off with LLMCAP_WEBGPU_MV32=0): Q4_0 and Q8_0 weights
+ * at one token. */
+static bool mvq_applies(gguf_type t, int n_tok) {
+    const char *q = getenv("LLMCAP_WEBGPU_MVQ"), *m = getenv("LLMCAP_WEBGPU_MV32");
+    return n_tok == 1 && (t == GGUF_TYPE_Q4_0 || t == GGUF_TYPE_Q8_0) && !(q && !strcmp(q, "0")) &&
+           !(m && !strcmp(m, "0"));
+}
+
+/* out = scale * (x * g rounded as matvec32's int8 path does, in f32: per
+ * 32-block amax, q = floor(0.5 + 127 * v / amax), back as q * amax / 127);
+ * g may be NULL (all ones). K a multiple of 32. */
+static void mvq_round(const float *x, const float *g, int64_t K, double scale, double *out) {
+    float v[32];
+    for (int64_t b = 0; b < K; b += 32) {
+        float am = 0;
+        for (int i = 0; i < 32; i++) {
+            v[i] = g ? x[b + i] * g[b + i] : x[b + i];
+            am = fmaxf(am, fabsf(v[i]));
+        }
+        const float inv = am > 0 ? 1.0f / am : 0.0f, dx = am / 127.0f;
+        for (int i = 0; i < 32; i++) {
+            const float c = fminf(1.0f, fmaxf(-1.0f, v[i] * inv));
+            out[b + i] = scale * (double)dx * (double)floorf(0.5f + 127.0f * c);
+        }
+    }
+}
+
 static void test_matmul(void) {
     if (!mmm_ready) { CHECK(!"the matmul model did not initialise"); return; }
     pair *p = &mmm.p;
@@ -364,7 +393,8 @@ static void test_matmul(void) {
     float *hx = malloc((size_t)MM_NTOK_MAX * MM_K_MAX * sizeof(float));
     float *hc = malloc((size_t)MM_NTOK_MAX * MM_M_MAX * sizeof(float));
     float *hg = malloc((size_t)MM_NTOK_MAX * MM_M_MAX * sizeof(float));
-    if (!hx || !hc || !hg) exit(1);
+    double *xr = malloc(MM_K_MAX * sizeof(double));
+    if (!hx || !hc || !hg || !xr) exit(1);
     for (int li = 0; li < N_MM_TYPES; li++) {
         const gguf_type t = MM_TYPES[li];
         const double tol = mm_tol(t);
@@ -390,12 +420,15 @@ static void test_matmul(void) {
                     double er = 0, ec = 0;
                     for (int tk = 0; tk < n; tk++) {
                         const float *xt = hx + (size_t)tk * (size_t)K;
+                        /* the inputs as the GPU uses them (int8 blocks on the MVQ path) */
+                        if (mvq_applies(t, n)) mvq_round(xt, NULL, K, 1.0, xr);
+                        else for (int64_t k = 0; k < K; k++) xr[k] = xt[k];
                         for (int64_t r = 0; r < M; r++) {
                             double ref = 0, S = 0;
                             const float *wr = W + r * K;
                             for (int64_t k = 0; k < K; k++) {
-                                ref += (double)wr[k] * xt[k];
-                                S += fabs((double)wr[k] * xt[k]);
+                                ref += (double)wr[k] * xr[k];
+                                S += fabs((double)wr[k] * xr[k]);
                             }
                             if (bias) {
                                 double b = ((const float *)bias->data)[r];
@@ -424,14 +457,17 @@ static void test_matmul(void) {
     free(hx);
     free(hc);
     free(hg);
+    free(xr);
 }
 
-/* n = RMSNorm(x) * g of one row, in double */
-static void norm_ref(const float *x, const float *g, int64_t K, float eps, double *n) {
+/* n = RMSNorm(x) * g of one row, in double; with q8 the inputs as the
+ * int8 matvec path rounds them (mvq_round) */
+static void norm_ref(const float *x, const float *g, int64_t K, float eps, bool q8, double *n) {
     double ss = 0;
     for (int64_t k = 0; k < K; k++) ss += (double)x[k] * x[k];
     const double sc = 1.0 / sqrt(ss / (double)K + eps);
-    for (int64_t k = 0; k < K; k++) n[k] = x[k] * sc * g[k];
+    if (q8) mvq_round(x, g, K, sc, n);
+    else for (int64_t k = 0; k < K; k++) n[k] = x[k] * sc * g[k];
 }
 
 /* W[r] . n and S = sum |W[r][k] n[k]| */
@@ -488,7 +524,7 @@ static void test_fused_ops(void) {
                     if (!get(&p->gpu, ys[i], (size_t)n * (size_t)M, hy)) continue;
                     double e = 0;
                     for (int tk = 0; tk < n; tk++) {
-                        norm_ref(hx + (size_t)tk * K, L->attn_norm.data, K, eps, nrm);
+                        norm_ref(hx + (size_t)tk * K, L->attn_norm.data, K, eps, mvq_applies(w[i]->type, n), nrm);
                         for (int64_t r = 0; r < M; r++) {
                             double S, ref = dot_ref(mmm.deq[li][i] + r * K, nrm, K, &S);
                             if (b[i]->data) {
@@ -516,7 +552,7 @@ static void test_fused_ops(void) {
                 if (get(&p->gpu, y0.g, (size_t)n * (size_t)M, hy)) {
                     double e = 0;
                     for (int tk = 0; tk < n; tk++) {
-                        norm_ref(hx + (size_t)tk * K, L->ffn_norm.data, K, eps, nrm);
+                        norm_ref(hx + (size_t)tk * K, L->ffn_norm.data, K, eps, mvq_applies(L->w_gate.type, n), nrm);
                         for (int64_t r = 0; r < M; r++) {
                             double Sa, Su, a = dot_ref(mmm.deq[li][4] + r * K, nrm, K, &Sa),
                                            u = dot_ref(mmm.deq[li][5] + r * K, nrm, K, &Su);
@@ -546,16 +582,20 @@ static void test_fused_ops(void) {
                     o->matmul_add(&p->gpu, ws[i], x.g, n, y0.g, scratch.g);
                     if (!get(&p->gpu, y0.g, (size_t)n * (size_t)M, hy)) continue;
                     double e = 0;
-                    for (int tk = 0; tk < n; tk++)
+                    for (int tk = 0; tk < n; tk++) {
+                        const float *xt = hx + (size_t)tk * K;
+                        if (mvq_applies(ws[i]->type, n)) mvq_round(xt, NULL, K, 1.0, nrm);
+                        else for (int64_t k = 0; k < K; k++) nrm[k] = xt[k];
                         for (int64_t r = 0; r < M; r++) {
-                            const float *wr = mmm.deq[li][slots[i]] + r * K, *xt = hx + (size_t)tk * K;
+                            const float *wr = mmm.deq[li][slots[i]] + r * K;
                             double ref = hr[(size_t)tk * M + r], S = fabs(ref);
                             for (int64_t k = 0; k < K; k++) {
-                                ref += (double)wr[k] * xt[k];
-                                S += fabs((double)wr[k] * xt[k]);
+                                ref += (double)wr[k] * nrm[k];
+                                S += fabs((double)wr[k] * nrm[k]);
                             }
                             e = worse(e, hy[(size_t)tk * M + r], ref, S);
                         }
+                    }
                     if (!(e <= tol))
                         fprintf(stderr, "  matmul_add layer %d (%s) %s n_tok %d: |gpu-ref|/S %.3g\n", li,
                                 gguf_type_name(ws[i]->type), SLOT_NAMES[slots[i]], n, e);
@@ -622,7 +662,9 @@ static void test_fused_upload_odd_rows(void) {
         float hx[96], hy[64];
         fill(hx, 96, 1.0f);
         put2(&p, x.c, x.g, hx, 1, 96);
-        double e = 0;
+        double e = 0, xr[96];
+        if (mvq_applies(GGUF_TYPE_Q8_0, 1)) mvq_round(hx, NULL, 96, 1.0, xr);
+        else for (int k = 0; k < 96; k++) xr[k] = hx[k];
         for (int i = 0; i < 3; i++) {
             poison(&p, &p.gpu, y.g, (size_t)rows[i]);
             p.gpu.ops->matmul(&p.gpu, ws[i], NULL, x.g, 1, y.g);
@@ -630,8 +672,8 @@ static void test_fused_upload_odd_rows(void) {
             for (int64_t r = 0; r < rows[i]; r++) {
                 double ref = 0, S = 0;
                 for (int k = 0; k < 96; k++) {
-                    ref += (double)deq[i][r * 96 + k] * hx[k];
-                    S += fabs((double)deq[i][r * 96 + k] * hx[k]);
+                    ref += (double)deq[i][r * 96 + k] * xr[k];
+                    S += fabs((double)deq[i][r * 96 + k] * xr[k]);
                 }
                 e = worse(e, hy[r], ref, S);
             }

@@ -13,6 +13,33 @@
 // private array indexed in a loop may end up in slow local memory.
 // Options (p.flags) as in `matvec`: RMSNorm in front, residual add, GLU,
 // split over three outputs.
+//
+// Integer path (const MVQ, Q4_0 and Q8_0): each thread rounds its 32 inputs
+// to int8 with one scale dx = amax / 127 (the Q8_0 rounding of the CPU
+// backend's activations), once for all its rows, and each row's block becomes
+// 8 packed 4 x 8-bit dot products (idot4: WGSL's dot4I8Packed, or a
+// shift-and-multiply fallback where the implementation lacks it) and one
+// conversion, instead of 32 byte-to-float conversions and 32 multiply-adds.
+// The host supplies MVQ and idot4.
+struct XB {
+    x0: vec4<f32>, x1: vec4<f32>, x2: vec4<f32>, x3: vec4<f32>,
+    x4: vec4<f32>, x5: vec4<f32>, x6: vec4<f32>, x7: vec4<f32>,
+    xsum: f32,      // sum of the 32 inputs
+    q0: vec4<u32>,  // MVQ: inputs 0..15 as int8, four per u32 (byte 0 first)
+    q1: vec4<u32>,  // inputs 16..31
+    dx: f32,        // their scale: x ~ dx * q
+    qsum: i32,      // sum of the 32 int8 values
+};
+fn blk(row: u32, bk: u32, b: XB) -> f32 {
+    if (MVQ) {
+        return w_idot32(row, bk, b.q0, b.q1, b.dx, b.qsum);
+    }
+    return w_dot32(row, bk, b.x0, b.x1, b.x2, b.x3, b.x4, b.x5, b.x6, b.x7, b.xsum);
+}
+fn amax4(v: vec4<f32>) -> f32 {
+    let a = abs(v);
+    return max(max(a.x, a.y), max(a.z, a.w));
+}
 var<workgroup> red_a: array<vec4<f32>, MV32_WG>;
 var<workgroup> red_g: array<vec4<f32>, MV32_WG>;
 var<workgroup> red_s: array<f32, MV32_WG>;
@@ -61,53 +88,76 @@ fn matvec32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
             x6 *= g[j + 6u];
             x7 *= g[j + 7u];
         }
-        let xs4 = x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7;
-        let xsum = xs4.x + xs4.y + xs4.z + xs4.w;
-        a.x += w_dot32(w0, bk, x0, x1, x2, x3, x4, x5, x6, x7, xsum);
+        var xb: XB;
+        if (MVQ) {
+            let am = max(max(max(amax4(x0), amax4(x1)), max(amax4(x2), amax4(x3))),
+                         max(max(amax4(x4), amax4(x5)), max(amax4(x6), amax4(x7))));
+            let inv = select(0.0, 1.0 / am, am > 0.0);
+            xb.q0 = vec4<u32>(pack4x8snorm(x0 * inv), pack4x8snorm(x1 * inv), pack4x8snorm(x2 * inv),
+                              pack4x8snorm(x3 * inv));
+            xb.q1 = vec4<u32>(pack4x8snorm(x4 * inv), pack4x8snorm(x5 * inv), pack4x8snorm(x6 * inv),
+                              pack4x8snorm(x7 * inv));
+            xb.dx = am / 127.0;
+            let ones = 0x01010101u;
+            xb.qsum = idot4(xb.q0.x, ones) + idot4(xb.q0.y, ones) + idot4(xb.q0.z, ones) + idot4(xb.q0.w, ones) +
+                      idot4(xb.q1.x, ones) + idot4(xb.q1.y, ones) + idot4(xb.q1.z, ones) + idot4(xb.q1.w, ones);
+        } else {
+            xb.x0 = x0;
+            xb.x1 = x1;
+            xb.x2 = x2;
+            xb.x3 = x3;
+            xb.x4 = x4;
+            xb.x5 = x5;
+            xb.x6 = x6;
+            xb.x7 = x7;
+            let xs4 = x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7;
+            xb.xsum = xs4.x + xs4.y + xs4.z + xs4.w;
+        }
+        a.x += blk(w0, bk, xb);
         if (MV32_R > 1u) {
-            a.y += w_dot32(w1, bk, x0, x1, x2, x3, x4, x5, x6, x7, xsum);
+            a.y += blk(w1, bk, xb);
         }
         if (MV32_R > 2u) {
-            a.z += w_dot32(w2, bk, x0, x1, x2, x3, x4, x5, x6, x7, xsum);
+            a.z += blk(w2, bk, xb);
         }
         if (MV32_R > 3u) {
-            a.w += w_dot32(w3, bk, x0, x1, x2, x3, x4, x5, x6, x7, xsum);
+            a.w += blk(w3, bk, xb);
         }
         if (MV32_R > 4u) {
-            b.x += w_dot32(w4, bk, x0, x1, x2, x3, x4, x5, x6, x7, xsum);
+            b.x += blk(w4, bk, xb);
         }
         if (MV32_R > 5u) {
-            b.y += w_dot32(w5, bk, x0, x1, x2, x3, x4, x5, x6, x7, xsum);
+            b.y += blk(w5, bk, xb);
         }
         if (MV32_R > 6u) {
-            b.z += w_dot32(w6, bk, x0, x1, x2, x3, x4, x5, x6, x7, xsum);
+            b.z += blk(w6, bk, xb);
         }
         if (MV32_R > 7u) {
-            b.w += w_dot32(w7, bk, x0, x1, x2, x3, x4, x5, x6, x7, xsum);
+            b.w += blk(w7, bk, xb);
         }
         if (glu) {
             let o = p.glu_off;
-            ag.x += w_dot32(w0 + o, bk, x0, x1, x2, x3, x4, x5, x6, x7, xsum);
+            ag.x += blk(w0 + o, bk, xb);
             if (MV32_R > 1u) {
-                ag.y += w_dot32(w1 + o, bk, x0, x1, x2, x3, x4, x5, x6, x7, xsum);
+                ag.y += blk(w1 + o, bk, xb);
             }
             if (MV32_R > 2u) {
-                ag.z += w_dot32(w2 + o, bk, x0, x1, x2, x3, x4, x5, x6, x7, xsum);
+                ag.z += blk(w2 + o, bk, xb);
             }
             if (MV32_R > 3u) {
-                ag.w += w_dot32(w3 + o, bk, x0, x1, x2, x3, x4, x5, x6, x7, xsum);
+                ag.w += blk(w3 + o, bk, xb);
             }
             if (MV32_R > 4u) {
-                bg.x += w_dot32(w4 + o, bk, x0, x1, x2, x3, x4, x5, x6, x7, xsum);
+                bg.x += blk(w4 + o, bk, xb);
             }
             if (MV32_R > 5u) {
-                bg.y += w_dot32(w5 + o, bk, x0, x1, x2, x3, x4, x5, x6, x7, xsum);
+                bg.y += blk(w5 + o, bk, xb);
             }
             if (MV32_R > 6u) {
-                bg.z += w_dot32(w6 + o, bk, x0, x1, x2, x3, x4, x5, x6, x7, xsum);
+                bg.z += blk(w6 + o, bk, xb);
             }
             if (MV32_R > 7u) {
-                bg.w += w_dot32(w7 + o, bk, x0, x1, x2, x3, x4, x5, x6, x7, xsum);
+                bg.w += blk(w7 + o, bk, xb);
             }
         }
     }

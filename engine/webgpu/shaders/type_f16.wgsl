@@ -23,3 +23,8 @@ fn w_dot32(row: u32, bk: u32, x0: vec4<f32>, x1: vec4<f32>, x2: vec4<f32>, x3: v
     let i = row * (p.K >> 3u) + 4u * bk;
     return hdot(wq[i], x0, x1) + hdot(wq[i + 1u], x2, x3) + hdot(wq[i + 2u], x4, x5) + hdot(wq[i + 3u], x6, x7);
 }
+// F16 keeps f32 inputs: matvec32 never takes its MVQ path for this type
+// (the host sets MVQ false), so this is never called.
+fn w_idot32(row: u32, bk: u32, xa: vec4<u32>, xb: vec4<u32>, dx: f32, qsum: i32) -> f32 {
+    return 0.0;
+}

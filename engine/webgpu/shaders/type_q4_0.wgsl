@@ -36,3 +36,15 @@ fn w_dot32(row: u32, bk: u32, x0: vec4<f32>, x1: vec4<f32>, x2: vec4<f32>, x3: v
             dot(lo4s(q.z), x2) + dot(hi4s(q.z), x6) + dot(lo4s(q.w), x3) + dot(hi4s(q.w), x7);
     return f16_at(b) * (255.0 * s - 8.0 * xsum);
 }
+// the same block against int8 inputs (matvec32's MVQ path): xa = inputs
+// 0..15, xb = 16..31, four per u32; x ~ dx * q, qsum = their sum. The nibbles
+// 0..15 are valid int8, so sum (n - 8) * q = idot(n, q) - 8 * qsum exactly.
+fn w_idot32(row: u32, bk: u32, xa: vec4<u32>, xb: vec4<u32>, dx: f32, qsum: i32) -> f32 {
+    let b = row * p.nb + bk;
+    let q = wq[b];
+    let m = 0x0f0f0f0fu;
+    let s = idot4(q.x & m, xa.x) + idot4((q.x >> 4u) & m, xb.x) + idot4(q.y & m, xa.y) +
+            idot4((q.y >> 4u) & m, xb.y) + idot4(q.z & m, xa.z) + idot4((q.z >> 4u) & m, xb.z) +
+            idot4(q.w & m, xa.w) + idot4((q.w >> 4u) & m, xb.w);
+    return f16_at(b) * dx * f32(s - 8 * qsum);
+}

@@ -28,3 +28,13 @@ fn w_dot32(row: u32, bk: u32, x0: vec4<f32>, x1: vec4<f32>, x2: vec4<f32>, x3: v
             dot(unpack4x8snorm(q1.z), x6) + dot(unpack4x8snorm(q1.w), x7);
     return f16_at(b) * 127.0 * s;
 }
+// the same block against int8 inputs (matvec32's MVQ path): xa = inputs
+// 0..15, xb = 16..31, four per u32; x ~ dx * q. qsum is not needed.
+fn w_idot32(row: u32, bk: u32, xa: vec4<u32>, xb: vec4<u32>, dx: f32, qsum: i32) -> f32 {
+    let b = row * p.nb + bk;
+    let q0 = wq[2u * b];
+    let q1 = wq[2u * b + 1u];
+    let s = idot4(q0.x, xa.x) + idot4(q0.y, xa.y) + idot4(q0.z, xa.z) + idot4(q0.w, xa.w) +
+            idot4(q1.x, xb.x) + idot4(q1.y, xb.y) + idot4(q1.z, xb.z) + idot4(q1.w, xb.w);
+    return f16_at(b) * dx * f32(s);
+}
