@@ -440,6 +440,12 @@ static const char IDOT4_POLY[] =
     "    return dot(va, vb);\n"
     "}\n";
 
+static void release_mm_pipes(gpu_be *g, int t) {
+    if (g->mv[t]) wg_pipeline_release(g->mv[t]);
+    if (g->mm[t]) wg_pipeline_release(g->mm[t]);
+    g->mv[t] = g->mm[t] = NULL;
+}
+
 static eng_status make_mm_pipes_try(gpu_be *g, int t, char *err, size_t err_len) {
     /* params, wq, wd, x, y, bias, g (norm), y1, y2 */
     static const wg_binding_kind k[9] = {WG_BIND_UNIFORM_DYNAMIC, WG_BIND_STORAGE_RO, WG_BIND_STORAGE_RO,
@@ -477,10 +483,7 @@ static eng_status make_mm_pipes(gpu_be *g, int t, char *err, size_t err_len) {
     if (g->mv[t]) return ENG_OK;
     eng_status st = make_mm_pipes_try(g, t, err, err_len);
     if (st == ENG_OK || g->idot_poly) return st;
-    if (g->mv[t]) {
-        wg_pipeline_release(g->mv[t]);
-        g->mv[t] = NULL;
-    }
+    release_mm_pipes(g, t);
     g->idot_poly = true;
     return make_mm_pipes_try(g, t, err, err_len);
 }
@@ -1034,6 +1037,10 @@ static eng_status env_switch(const char *name, bool dflt, bool *out, char *err, 
     return ENG_OK;
 }
 
+/* matvec32's workgroup memory in bytes for WG threads and R rows (its arrays
+ * red and red_s) */
+static unsigned mv32_smem(unsigned wg, unsigned r) { return 2 * ((r + 3) / 4) * wg * 16 + wg * 4; }
+
 static eng_status gpu_init(eng_backend *be, char *err, size_t err_len) {
     const eng_model *m = be->m;
     const eng_hparams *hp = &m->hp;
@@ -1103,10 +1110,14 @@ static eng_status gpu_init(eng_backend *be, char *err, size_t err_len) {
         unsigned a = 0, b = 0;
         if (!strcmp(mv32, "0")) {
             g->mv32_wg = g->mv32_r = 0;
-        } else if (sscanf(mv32, "%u,%u", &a, &b) != 2 || a < 32 || a > 256 || (a & (a - 1)) || b < 1 || b > 8) {
+        } else if (sscanf(mv32, "%u,%u", &a, &b) != 2 || a < 32 || a > 256 || (a & (a - 1)) || b < 1 || b > 16) {
             return eng_fail(err, err_len, ENG_ERR_ARG,
                             "LLMCAP_WEBGPU_MV32='%s': expected \"WG,R\" (WG a power of two in [32, 256], R in [1, "
-                            "8]) or \"0\"", mv32);
+                            "16]) or \"0\"", mv32);
+        } else if (mv32_smem(a, b) > g->lim.max_compute_workgroup_storage_size) {
+            return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED,
+                            "LLMCAP_WEBGPU_MV32='%s': needs %u bytes of workgroup memory, the adapter has %u", mv32,
+                            mv32_smem(a, b), (unsigned)g->lim.max_compute_workgroup_storage_size);
         } else {
             g->mv32_wg = a;
             g->mv32_r = b;
@@ -1273,10 +1284,7 @@ static void gpu_destroy(eng_backend *be) {
     wg_buffer rel[] = {g->rope_cs, g->params, g->dummy, g->dummy_w1, g->dummy_w2, g->argmax_out};
     for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++)
         if (rel[i]) wg_buffer_release(rel[i]);
-    for (int t = 0; t < GGUF_TYPE_COUNT; t++) {
-        if (g->mv[t]) wg_pipeline_release(g->mv[t]);
-        if (g->mm[t]) wg_pipeline_release(g->mm[t]);
-    }
+    for (int t = 0; t < GGUF_TYPE_COUNT; t++) release_mm_pipes(g, t);
     wg_pipeline *ps[] = {g->rmsnorm, g->rope, g->kv_store, g->attention, g->attention_mq,
                          g->swiglu, g->add, g->argmax_part, g->argmax_final};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)

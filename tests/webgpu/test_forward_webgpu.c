@@ -10,10 +10,12 @@
  *     wherever the margin exceeds 2*tol;
  *   - eng_decode_greedy (argmax on the GPU, 4 bytes read back, c->logits left
  *     alone) gives the same tokens as eng_argmax of eng_decode's logits;
- *   - one batch, chunks of 7 and one token at a time agree (TOL_ORDER: the GPU
- *     keeps activations in f32, so only the summation order differs between
- *     the tiled matmul and the matvec), and the GPU agrees with the CPU
- *     backend on the F32 model;
+ *   - one batch, chunks of 7 and one token at a time agree (TOL_ORDER: with
+ *     LLMCAP_WEBGPU_MVQ=0 the GPU keeps activations in f32, so only the
+ *     summation order differs between the tiled matmul and the matvec), and
+ *     the GPU agrees with the CPU backend on the F32 model; on the Q8_0 model
+ *     the default one-token path (int8-rounded matvec inputs) stays within
+ *     TOL_Q of the f32 batch;
  *   - the F16 KV cache stays within TOL_F16KV of the F32 one;
  *   - backend "auto" picks webgpu when an adapter exists and says so in
  *     backend_note;
@@ -27,6 +29,7 @@
 #include <dlfcn.h>
 
 #include "../engine/forward_common.h"
+
 #include "wg.h"
 
 static void test_f32_matches_llamacpp(void) { check_model("f32", TOL_F32); }
@@ -73,7 +76,8 @@ static void test_greedy_on_device_equals_argmax(void) {
 
 /* Prefill of N_SEQ tokens in one batch, in chunks of 7 (the tiled matmul at
  * pos0 > 0) and one by one (the matvec) give the same logits within
- * TOL_ORDER: the GPU has no activation rounding, only summation order differs.
+ * TOL_ORDER with LLMCAP_WEBGPU_MVQ=0: no activation rounding then, only the
+ * summation order differs.
  * On the F32 model the CPU backend (F32 activations too) agrees as well. */
 #define N_SEQ 32
 static void batch_vs_sequential(const char *name) {
@@ -83,8 +87,17 @@ static void batch_vs_sequential(const char *name) {
     int32_t ids[N_SEQ];
     synth_ids(ids, N_SEQ);
     char err[512];
+    /* f32 inputs to every matvec: Q4_0 and Q8_0 weights would otherwise take
+     * the int8-input path at one token (the output layer of a batch too);
+     * that path is checked below */
+    const char *mvq = getenv("LLMCAP_WEBGPU_MVQ");
+    char *mvq_keep = mvq ? strdup(mvq) : NULL;
+    setenv("LLMCAP_WEBGPU_MVQ", "0", 1);
     eng_ctx *a = new_ctx(m, GGUF_TYPE_F32, 1, 512), *b = new_ctx(m, GGUF_TYPE_F32, 1, 7),
             *s = new_ctx(m, GGUF_TYPE_F32, 1, 1);
+    if (mvq_keep) setenv("LLMCAP_WEBGPU_MVQ", mvq_keep, 1);
+    else unsetenv("LLMCAP_WEBGPU_MVQ");
+    free(mvq_keep);
     if (a && b && s) {
         CHECK_EQ_INT(eng_decode(a, ids, N_SEQ, err, sizeof err), ENG_OK);
         CHECK_EQ_INT(eng_decode(b, ids, N_SEQ, err, sizeof err), ENG_OK); /* 7-token chunks */
@@ -94,6 +107,20 @@ static void batch_vs_sequential(const char *name) {
         CHECK(dab <= TOL_ORDER);
         CHECK(das <= TOL_ORDER);
         CHECK_EQ_INT(a->n_past, N_SEQ);
+        if (strcmp(name, "f32")) {
+            /* one by one on the default path, int8-rounded matvec inputs
+             * (Q8_0-like blocks): within TOL_Q of the f32 batch, the
+             * tolerance that allows the CPU backend's Q8_0 activations */
+            eng_ctx *q = new_ctx(m, GGUF_TYPE_F32, 1, 1);
+            if (q) {
+                for (int i = 0; i < N_SEQ; i++) CHECK_EQ_INT(eng_decode(q, &ids[i], 1, err, sizeof err), ENG_OK);
+                double dq = max_abs_diff(q->logits, a->logits, V);
+                printf("  %s: one by one on int8 matvec inputs vs the f32 batch: %.3g (tol %g)\n", name, dq, TOL_Q);
+                CHECK(dq <= TOL_Q);
+                CHECK(dq > TOL_ORDER); /* the rounding did happen */
+            }
+            eng_ctx_free(q);
+        }
         if (!strcmp(name, "f32")) {
             const char *keep = fc_backend;
             fc_backend = "cpu";

@@ -46,6 +46,13 @@ fn kpair(i: u32) -> vec2<f32> {
     }
     return vec2<f32>(bitcast<f32>(kc[2u * i]), bitcast<f32>(kc[2u * i + 1u]));
 }
+// the pair of values at pair index i
+fn vpair(i: u32) -> vec2<f32> {
+    if (KV_F16) {
+        return unpack2x16float(vc[i]);
+    }
+    return vec2<f32>(bitcast<f32>(vc[2u * i]), bitcast<f32>(vc[2u * i + 1u]));
+}
 fn vval(i: u32) -> f32 {
     if (KV_F16) {
         let v = unpack2x16float(vc[i >> 1u]);
@@ -72,18 +79,35 @@ fn attention(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_in
     workgroupBarrier();
     var m = -3.0e38;
     var l = 0.0;
-    var acc = array<f32, 4>(0.0, 0.0, 0.0, 0.0);
+    // this thread's output pairs (2 pi, 2 pi + 1) for pi = li and li + AW
+    var acc0 = vec2<f32>(0.0);
+    var acc1 = vec2<f32>(0.0);
+    let np = hd / 2u;
+    let kvb = kbase >> 1u;
+    let ds = p.d >> 1u; // kv_dim in pairs
     for (var j0 = 0u; j0 < n_kv; j0 += AW) {
         let j = j0 + li;
         var s = -3.0e38;
         if (j < n_kv) {
-            let kb = (j * p.d + kbase) >> 1u;
-            var dt = 0.0;
-            for (var d2 = 0u; d2 < hd / 2u; d2 += 1u) {
-                let kv = kpair(kb + d2);
-                dt += qs[2u * d2] * kv.x + qs[2u * d2 + 1u] * kv.y;
+            // q . k for key j, four pairs per step with the loads first (a
+            // loop of single dependent loads ran at the memory latency)
+            let kb = j * ds + kvb;
+            var dt = vec4<f32>(0.0);
+            var d2 = 0u;
+            for (; d2 + 4u <= np; d2 += 4u) {
+                let k0 = kpair(kb + d2);
+                let k1 = kpair(kb + d2 + 1u);
+                let k2 = kpair(kb + d2 + 2u);
+                let k3 = kpair(kb + d2 + 3u);
+                let e = 2u * d2;
+                dt += vec4<f32>(qs[e], qs[e + 2u], qs[e + 4u], qs[e + 6u]) * vec4<f32>(k0.x, k1.x, k2.x, k3.x) +
+                      vec4<f32>(qs[e + 1u], qs[e + 3u], qs[e + 5u], qs[e + 7u]) * vec4<f32>(k0.y, k1.y, k2.y, k3.y);
             }
-            s = dt * p.f0;
+            for (; d2 < np; d2 += 1u) {
+                let kv = kpair(kb + d2);
+                dt.x += qs[2u * d2] * kv.x + qs[2u * d2 + 1u] * kv.y;
+            }
+            s = (dt.x + dt.y + dt.z + dt.w) * p.f0;
         }
         rd[li] = s;
         workgroupBarrier();
@@ -111,24 +135,60 @@ fn attention(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_in
         let corr = exp(m - mn);
         l = l * corr + rd[0];
         m = mn;
+        // acc += p_j * v_j over the tile's keys, eight keys per step
         let jn = min(AW, n_kv - j0);
-        for (var c = 0u; c < 4u; c += 1u) {
-            let d = li + c * AW;
-            if (d < hd) {
-                var a = acc[c] * corr;
-                for (var jj = 0u; jj < jn; jj += 1u) {
-                    a += ps[jj] * vval((j0 + jj) * p.d + kbase + d);
-                }
-                acc[c] = a;
+        let vb = j0 * ds + kvb;
+        if (li < np) {
+            var a = acc0 * corr;
+            var jj = 0u;
+            for (; jj + 8u <= jn; jj += 8u) {
+                let o0 = vb + jj * ds + li;
+                let v0 = vpair(o0);
+                let v1 = vpair(o0 + ds);
+                let v2 = vpair(o0 + 2u * ds);
+                let v3 = vpair(o0 + 3u * ds);
+                let v4 = vpair(o0 + 4u * ds);
+                let v5 = vpair(o0 + 5u * ds);
+                let v6 = vpair(o0 + 6u * ds);
+                let v7 = vpair(o0 + 7u * ds);
+                a += ps[jj] * v0 + ps[jj + 1u] * v1 + ps[jj + 2u] * v2 + ps[jj + 3u] * v3 + ps[jj + 4u] * v4 +
+                     ps[jj + 5u] * v5 + ps[jj + 6u] * v6 + ps[jj + 7u] * v7;
             }
+            for (; jj < jn; jj += 1u) {
+                a += ps[jj] * vpair(vb + jj * ds + li);
+            }
+            acc0 = a;
+        }
+        if (li + AW < np) {
+            var a = acc1 * corr;
+            var jj = 0u;
+            for (; jj + 8u <= jn; jj += 8u) {
+                let o0 = vb + jj * ds + li + AW;
+                let v0 = vpair(o0);
+                let v1 = vpair(o0 + ds);
+                let v2 = vpair(o0 + 2u * ds);
+                let v3 = vpair(o0 + 3u * ds);
+                let v4 = vpair(o0 + 4u * ds);
+                let v5 = vpair(o0 + 5u * ds);
+                let v6 = vpair(o0 + 6u * ds);
+                let v7 = vpair(o0 + 7u * ds);
+                a += ps[jj] * v0 + ps[jj + 1u] * v1 + ps[jj + 2u] * v2 + ps[jj + 3u] * v3 + ps[jj + 4u] * v4 +
+                     ps[jj + 5u] * v5 + ps[jj + 6u] * v6 + ps[jj + 7u] * v7;
+            }
+            for (; jj < jn; jj += 1u) {
+                a += ps[jj] * vpair(vb + jj * ds + li + AW);
+            }
+            acc1 = a;
         }
         workgroupBarrier();
     }
-    for (var c = 0u; c < 4u; c += 1u) {
-        let d = li + c * AW;
-        if (d < hd) {
-            o[qo + d] = acc[c] / l;
-        }
+    if (li < np) {
+        o[qo + 2u * li] = acc0.x / l;
+        o[qo + 2u * li + 1u] = acc0.y / l;
+    }
+    if (li + AW < np) {
+        o[qo + 2u * (li + AW)] = acc1.x / l;
+        o[qo + 2u * (li + AW) + 1u] = acc1.y / l;
     }
 }
 

@@ -40,32 +40,47 @@ fn amax4(v: vec4<f32>) -> f32 {
     let a = abs(v);
     return max(max(a.x, a.y), max(a.z, a.w));
 }
-var<workgroup> red_a: array<vec4<f32>, MV32_WG>;
-var<workgroup> red_g: array<vec4<f32>, MV32_WG>;
+// groups of 4 rows per workgroup
+const MV32_NG = (MV32_R + 3u) / 4u;
+// partial sums for the reduction: rows r0 + 4i .. + 3 in red32[i] (GLU: the up
+// rows in red32[MV32_NG + i]), sums of squares in red_s
+var<workgroup> red32: array<array<vec4<f32>, MV32_WG>, 2u * MV32_NG>;
 var<workgroup> red_s: array<f32, MV32_WG>;
-var<workgroup> red_b: array<vec4<f32>, MV32_WG>;
-var<workgroup> red_bg: array<vec4<f32>, MV32_WG>;
+
+// weight row k of the workgroup's rows (rows past the chunk read row r0,
+// always valid, and are not stored), plus off (GLU: the up half)
+fn wrow(r0: u32, k: u32, off: u32) -> u32 {
+    return p.wr0 + select(r0, r0 + k, r0 + k < p.M) + off;
+}
+// block bk of rows r0 + k .. r0 + k + 3 (those below MV32_R) against xb
+fn rows4(r0: u32, k: u32, off: u32, bk: u32, xb: XB) -> vec4<f32> {
+    var v = vec4<f32>(0.0);
+    v.x = blk(wrow(r0, k, off), bk, xb);
+    if (MV32_R > k + 1u) {
+        v.y = blk(wrow(r0, k + 1u, off), bk, xb);
+    }
+    if (MV32_R > k + 2u) {
+        v.z = blk(wrow(r0, k + 2u, off), bk, xb);
+    }
+    if (MV32_R > k + 3u) {
+        v.w = blk(wrow(r0, k + 3u, off), bk, xb);
+    }
+    return v;
+}
 
 @compute @workgroup_size(MV32_WG)
 fn matvec32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
     let r0 = (wid.y * p.gx + wid.x) * MV32_R;
     let norm = (p.flags & 1u) != 0u;
     let glu = (p.flags & 4u) != 0u;
-    var a = vec4<f32>(0.0);   // rows r0 .. r0 + 3
-    var ag = vec4<f32>(0.0);  // GLU: the up rows
-    var b = vec4<f32>(0.0);   // rows r0 + 4 .. r0 + 7
-    var bg = vec4<f32>(0.0);
+    // acc[i]: rows r0 + 4i .. + 3; acc[4 + i]: their GLU up rows (indexed
+    // only by constants, so they stay in registers)
+    var acc: array<vec4<f32>, 8>;
+    for (var i = 0u; i < 8u; i += 1u) {
+        acc[i] = vec4<f32>(0.0);
+    }
     var ssv = vec4<f32>(0.0);
     let nbk = p.K >> 5u;
-    // rows past the chunk read row r0 (always valid) and are not stored
-    let w0 = p.wr0 + r0;
-    let w1 = p.wr0 + select(r0, r0 + 1u, r0 + 1u < p.M);
-    let w2 = p.wr0 + select(r0, r0 + 2u, r0 + 2u < p.M);
-    let w3 = p.wr0 + select(r0, r0 + 3u, r0 + 3u < p.M);
-    let w4 = p.wr0 + select(r0, r0 + 4u, r0 + 4u < p.M);
-    let w5 = p.wr0 + select(r0, r0 + 5u, r0 + 5u < p.M);
-    let w6 = p.wr0 + select(r0, r0 + 6u, r0 + 6u < p.M);
-    let w7 = p.wr0 + select(r0, r0 + 7u, r0 + 7u < p.M);
     for (var bk = li; bk < nbk; bk += MV32_WG) {
         let i = p.xoff + 8u * bk;
         var x0 = x[i];
@@ -113,70 +128,43 @@ fn matvec32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
             let xs4 = x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7;
             xb.xsum = xs4.x + xs4.y + xs4.z + xs4.w;
         }
-        a.x += blk(w0, bk, xb);
-        if (MV32_R > 1u) {
-            a.y += blk(w1, bk, xb);
-        }
-        if (MV32_R > 2u) {
-            a.z += blk(w2, bk, xb);
-        }
-        if (MV32_R > 3u) {
-            a.w += blk(w3, bk, xb);
-        }
+        acc[0] += rows4(r0, 0u, 0u, bk, xb);
         if (MV32_R > 4u) {
-            b.x += blk(w4, bk, xb);
+            acc[1] += rows4(r0, 4u, 0u, bk, xb);
         }
-        if (MV32_R > 5u) {
-            b.y += blk(w5, bk, xb);
+        if (MV32_R > 8u) {
+            acc[2] += rows4(r0, 8u, 0u, bk, xb);
         }
-        if (MV32_R > 6u) {
-            b.z += blk(w6, bk, xb);
-        }
-        if (MV32_R > 7u) {
-            b.w += blk(w7, bk, xb);
+        if (MV32_R > 12u) {
+            acc[3] += rows4(r0, 12u, 0u, bk, xb);
         }
         if (glu) {
-            let o = p.glu_off;
-            ag.x += blk(w0 + o, bk, xb);
-            if (MV32_R > 1u) {
-                ag.y += blk(w1 + o, bk, xb);
-            }
-            if (MV32_R > 2u) {
-                ag.z += blk(w2 + o, bk, xb);
-            }
-            if (MV32_R > 3u) {
-                ag.w += blk(w3 + o, bk, xb);
-            }
+            acc[4] += rows4(r0, 0u, p.glu_off, bk, xb);
             if (MV32_R > 4u) {
-                bg.x += blk(w4 + o, bk, xb);
+                acc[5] += rows4(r0, 4u, p.glu_off, bk, xb);
             }
-            if (MV32_R > 5u) {
-                bg.y += blk(w5 + o, bk, xb);
+            if (MV32_R > 8u) {
+                acc[6] += rows4(r0, 8u, p.glu_off, bk, xb);
             }
-            if (MV32_R > 6u) {
-                bg.z += blk(w6 + o, bk, xb);
-            }
-            if (MV32_R > 7u) {
-                bg.w += blk(w7 + o, bk, xb);
+            if (MV32_R > 12u) {
+                acc[7] += rows4(r0, 12u, p.glu_off, bk, xb);
             }
         }
     }
-    red_a[li] = a;
-    red_g[li] = ag;
-    if (MV32_R > 4u) {
-        red_b[li] = b;
-        red_bg[li] = bg;
+    for (var i = 0u; i < MV32_NG; i += 1u) {
+        red32[i][li] = acc[i];
+        red32[MV32_NG + i][li] = acc[4u + i];
     }
     red_s[li] = ssv.x + ssv.y + ssv.z + ssv.w;
     workgroupBarrier();
     for (var off = MV32_WG / 2u; off > 0u; off = off / 2u) {
         if (li < off) {
-            red_a[li] += red_a[li + off];
-            red_g[li] += red_g[li + off];
             red_s[li] += red_s[li + off];
-            if (MV32_R > 4u) {
-                red_b[li] += red_b[li + off];
-                red_bg[li] += red_bg[li + off];
+            for (var i = 0u; i < MV32_NG; i += 1u) {
+                red32[i][li] += red32[i][li + off];
+                if (glu) {
+                    red32[MV32_NG + i][li] += red32[MV32_NG + i][li + off];
+                }
             }
         }
         workgroupBarrier();
@@ -187,9 +175,9 @@ fn matvec32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
         if (norm) {
             scale = 1.0 / sqrt(red_s[0] / f32(p.K) + p.eps);
         }
-        var v = select(red_a[0][li & 3u], red_b[0][li & 3u], li > 3u) * scale;
+        var v = red32[li >> 2u][0][li & 3u] * scale;
         if (glu) {
-            v = silu(v) * (select(red_g[0][li & 3u], red_bg[0][li & 3u], li > 3u) * scale);
+            v = silu(v) * (red32[MV32_NG + (li >> 2u)][0][li & 3u] * scale);
         }
         mv_store(p.row0 + row, v);
     }
