@@ -43,7 +43,7 @@
 #define WGSL(name) extern const char wgsl_##name[];
 WGSL(mm_common) WGSL(mm_kernels) WGSL(matvec32) WGSL(type_f32) WGSL(type_f16) WGSL(type_q8_0) WGSL(type_q4_0)
 WGSL(type_q4_k) WGSL(type_q6_k) WGSL(ops_common) WGSL(rmsnorm) WGSL(rope) WGSL(kv_store)
-WGSL(attention) WGSL(eltwise) WGSL(argmax)
+WGSL(attention) WGSL(eltwise) WGSL(argmax) WGSL(mmq)
 #undef WGSL
 
 /* Decode matvec: MV_WG threads per workgroup computing MV_R rows; the
@@ -135,6 +135,9 @@ typedef struct gpu_be {
     unsigned mv_wg, mv_r, mv_u; /* matvec workgroup size, rows per workgroup, items per step */
     unsigned mv32_wg, mv32_r; /* 0 = no matvec32 */
     bool mvq;                 /* matvec32 on int8 inputs for Q4_0 / Q8_0 (LLMCAP_WEBGPU_MVQ) */
+    bool mmq;                 /* prefill on int8 inputs for them (LLMCAP_WEBGPU_MMQ): quant_x + matmul_q */
+    wg_pipeline *quant_x[GGUF_TYPE_COUNT], *mm_q[GGUF_TYPE_COUNT]; /* NULL: the f32 matmul */
+    wg_buffer xq, xd;         /* quant_x's output: [n_batch][K / 4] words, [n_batch][K / 32] (dx, sum) */
     bool idot_poly;           /* dot4I8Packed missing: idot4 is WGSL shifts and a dot */
     unsigned mm_tm;           /* prefill tile rows: 64 (`matmul`) or 128 (`matmul2`) */
     unsigned mv_rows[GGUF_TYPE_COUNT]; /* rows per matvec workgroup, by weight type */
@@ -441,9 +444,11 @@ static const char IDOT4_POLY[] =
     "}\n";
 
 static void release_mm_pipes(gpu_be *g, int t) {
-    if (g->mv[t]) wg_pipeline_release(g->mv[t]);
-    if (g->mm[t]) wg_pipeline_release(g->mm[t]);
-    g->mv[t] = g->mm[t] = NULL;
+    wg_pipeline **ps[4] = {&g->mv[t], &g->mm[t], &g->quant_x[t], &g->mm_q[t]};
+    for (int i = 0; i < 4; i++) {
+        if (*ps[i]) wg_pipeline_release(*ps[i]);
+        *ps[i] = NULL;
+    }
 }
 
 static eng_status make_mm_pipes_try(gpu_be *g, int t, char *err, size_t err_len) {
@@ -471,8 +476,15 @@ static eng_status make_mm_pipes_try(gpu_be *g, int t, char *err, size_t err_len)
                               err_len);
     if (st != ENG_OK) return st;
     snprintf(label, sizeof label, "matmul_%s", gguf_type_get(t)->name);
-    return make_pipe(g, label, consts, parts, 3, g->mm_tm == 128 ? "matmul2" : "matmul", k, 9, &g->mm[t], err,
-                     err_len);
+    st = make_pipe(g, label, consts, parts, 3, g->mm_tm == 128 ? "matmul2" : "matmul", k, 9, &g->mm[t], err, err_len);
+    if (st != ENG_OK || !g->mmq || (t != GGUF_TYPE_Q4_0 && t != GGUF_TYPE_Q8_0)) return st;
+    /* prefill on int8 inputs (mmq.wgsl) */
+    const char *qparts[3] = {wgsl_mm_common, type_wgsl(t), wgsl_mmq};
+    snprintf(label, sizeof label, "quant_x_%s", gguf_type_get(t)->name);
+    st = make_pipe(g, label, consts, qparts, 3, "quant_x", k, 9, &g->quant_x[t], err, err_len);
+    if (st != ENG_OK) return st;
+    snprintf(g->mm_name[t], sizeof g->mm_name[t], "matmul_q_%s", gguf_type_get(t)->name);
+    return make_pipe(g, g->mm_name[t], consts, qparts, 3, "matmul_q", k, 9, &g->mm_q[t], err, err_len);
 }
 
 /* The matvec and matmul pipelines of weight type t. A first compile with
@@ -665,6 +677,20 @@ static void mm_dispatch(gpu_be *g, const wgt *t, wg_buffer bias, const eng_act *
                         wg_buffer y, wg_buffer y1, wg_buffer y2, wg_buffer norm, float eps, uint32_t flags,
                         uint32_t n0, uint32_t n1, uint32_t glu_off, int64_t rows_override) {
     const gguf_type_info *ti = gguf_type_get(t->type);
+    /* prefill on int8 inputs: round x once for every chunk (quant_x) */
+    const bool q8 = n_tok > 1 && g->mm_q[t->type];
+    if (q8) {
+        mm_params p = {0};
+        p.K = (uint32_t)t->ne0;
+        p.n_tok = (uint32_t)n_tok;
+        uint32_t gx, gy;
+        eltwise_grid(g, (uint64_t)n_tok * (p.K / 32), &gx, &gy);
+        p.gx = gx;
+        const wgt_chunk *ch = &t->chunks[0];
+        wg_bind b[9] = {{0}, {ch->buf, ch->qs_off, ch->qs_size}, {ch->buf, ch->d_off, ch->d_size}, B(x->buf),
+                        B(g->xq), B(g->dummy), B(g->dummy), B(g->xd), B(g->dummy_w2)};
+        dispatch(g, g->quant_x[t->type], &p, sizeof p, b, 9, gx, gy, "quant_x");
+    }
     for (int c = 0; c < t->n_chunks; c++) {
         const wgt_chunk *ch = &t->chunks[c];
         mm_params p = {0};
@@ -694,17 +720,17 @@ static void mm_dispatch(gpu_be *g, const wgt *t, wg_buffer bias, const eng_act *
         } else {
             gx = (uint32_t)((rows + g->mm_tm - 1) / g->mm_tm); /* tiles of mm_tm rows x 64 tokens (mm_kernels.wgsl) */
             gy = (uint32_t)((n_tok + 63) / 64);
-            pipe = g->mm[t->type];
+            pipe = q8 ? g->mm_q[t->type] : g->mm[t->type];
             name = g->mm_name[t->type];
         }
         p.gx = gx;
         wg_bind b[9] = {{0},
                         {ch->buf, ch->qs_off, ch->qs_size},
                         {ch->buf, ch->d_off, ch->d_size},
-                        B(x->buf),
+                        B(q8 ? g->xq : x->buf),
                         B(y),
                         B(bias ? bias : g->dummy),
-                        B(norm ? norm : g->dummy),
+                        B(q8 ? g->xd : norm ? norm : g->dummy),
                         B(y1 ? y1 : g->dummy_w1),
                         B(y2 ? y2 : g->dummy_w2)};
         dispatch(g, pipe, &p, sizeof p, b, 9, gx, gy, name);
@@ -1097,6 +1123,7 @@ static eng_status gpu_init(eng_backend *be, char *err, size_t err_len) {
     g->mv32_wg = MV32_WG;
     g->mv32_r = MV32_R;
     if ((st = env_switch("LLMCAP_WEBGPU_MVQ", true, &g->mvq, err, err_len)) != ENG_OK) return st;
+    if ((st = env_switch("LLMCAP_WEBGPU_MMQ", true, &g->mmq, err, err_len)) != ENG_OK) return st;
     /* prefill tiles: matmul2's 128 x 64 by default (H200, 8B shape, pp512:
      * Q4_0 1551 against 1402 tokens/s with matmul's 64 x 64, Q8_0 1497 / 1421,
      * F16 1598 / 1359; 128 x 128 tiles with 8 x 8 per thread were slower:
@@ -1235,6 +1262,15 @@ static eng_status gpu_init(eng_backend *be, char *err, size_t err_len) {
     g->dummy_w1 = wg_buffer_create(g->dev, 16, WG_BUF_STORAGE, "dummy");
     g->dummy_w2 = wg_buffer_create(g->dev, 16, WG_BUF_STORAGE, "dummy");
     g->argmax_out = wg_buffer_create(g->dev, 8u * AM_PARTS + 16, WG_BUF_STORAGE | WG_BUF_COPY_SRC, "argmax");
+    if (g->mmq) { /* quant_x's output for the longest row of a product */
+        int64_t kmax = hp->n_embd > hp->n_ff ? hp->n_embd : hp->n_ff;
+        if ((int64_t)hp->n_head * hp->head_dim > kmax) kmax = (int64_t)hp->n_head * hp->head_dim;
+        g->xq = wg_buffer_create(g->dev, align_up((uint64_t)be->p.n_batch * (uint64_t)kmax, 16), WG_BUF_STORAGE,
+                                 "int8 inputs");
+        g->xd = wg_buffer_create(g->dev, align_up((uint64_t)be->p.n_batch * (uint64_t)kmax / 4, 16), WG_BUF_STORAGE,
+                                 "int8 input scales");
+        if (!g->xq || !g->xd) return eng_fail(err, err_len, ENG_ERR_NOMEM, "out of memory");
+    }
     if (!g->rope_cs || !g->rope_host || !g->embed_host || !g->params || !g->params_host || !g->dummy ||
         !g->dummy_w1 || !g->dummy_w2 || !g->argmax_out)
         return eng_fail(err, err_len, ENG_ERR_NOMEM, "out of memory");
@@ -1281,7 +1317,7 @@ static void gpu_destroy(eng_backend *be) {
     }
     free(g->kc);
     free(g->vc);
-    wg_buffer rel[] = {g->rope_cs, g->params, g->dummy, g->dummy_w1, g->dummy_w2, g->argmax_out};
+    wg_buffer rel[] = {g->rope_cs, g->params, g->dummy, g->dummy_w1, g->dummy_w2, g->argmax_out, g->xq, g->xd};
     for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++)
         if (rel[i]) wg_buffer_release(rel[i]);
     for (int t = 0; t < GGUF_TYPE_COUNT; t++) release_mm_pipes(g, t);

@@ -358,13 +358,18 @@ static void fill_tokens(float *x, int n_tok, int64_t K) {
     for (int t = 0; t < n_tok; t++) fill(x + (size_t)t * (size_t)K, (size_t)K, 1.0f + (float)(t % 3));
 }
 
-/* Whether the GPU takes matvec32's int8 path (LLMCAP_WEBGPU_MVQ, on unless
- * "0"; matvec32 itself off with LLMCAP_WEBGPU_MV32=0): Q4_0 and Q8_0 weights
- * at one token. */
+/* Whether the GPU rounds a product's inputs to int8 blocks: Q4_0 and Q8_0
+ * weights, at one token in matvec32 (LLMCAP_WEBGPU_MVQ, on unless "0";
+ * matvec32 itself off with LLMCAP_WEBGPU_MV32=0), at more in matmul_q
+ * (LLMCAP_WEBGPU_MMQ, on unless "0"). */
+static bool env_off(const char *name) {
+    const char *v = getenv(name);
+    return v && !strcmp(v, "0");
+}
 static bool mvq_applies(gguf_type t, int n_tok) {
-    const char *q = getenv("LLMCAP_WEBGPU_MVQ"), *m = getenv("LLMCAP_WEBGPU_MV32");
-    return n_tok == 1 && (t == GGUF_TYPE_Q4_0 || t == GGUF_TYPE_Q8_0) && !(q && !strcmp(q, "0")) &&
-           !(m && !strcmp(m, "0"));
+    if (t != GGUF_TYPE_Q4_0 && t != GGUF_TYPE_Q8_0) return false;
+    if (n_tok == 1) return !env_off("LLMCAP_WEBGPU_MVQ") && !env_off("LLMCAP_WEBGPU_MV32");
+    return !env_off("LLMCAP_WEBGPU_MMQ");
 }
 
 /* out = scale * (x * g rounded as matvec32's int8 path does, in f32: per

@@ -48,3 +48,14 @@ fn w_idot32(row: u32, bk: u32, xa: vec4<u32>, xb: vec4<u32>, dx: f32, qsum: i32)
             idot4(q.w & m, xa.w) + idot4((q.w >> 4u) & m, xb.w);
     return f16_at(b) * dx * f32(s - 8 * qsum);
 }
+// For matmul_q (mmq.wgsl): 16 weights of block bk as int8, h = 0: weights
+// 0..15 (the low nibbles), 1: 16..31 (the high ones), values 0..15 with the
+// zero point W_ZP (w = d * (n - W_ZP)); d of the block.
+const W_ZP = 8i;
+fn w_i8x16(row: u32, bk: u32, h: u32) -> vec4<u32> {
+    let q = wq[row * p.nb + bk];
+    return (q >> vec4<u32>(4u * h)) & vec4<u32>(0x0f0f0f0fu);
+}
+fn w_d(row: u32, bk: u32) -> f32 {
+    return f16_at(row * p.nb + bk);
+}

@@ -38,3 +38,12 @@ fn w_idot32(row: u32, bk: u32, xa: vec4<u32>, xb: vec4<u32>, dx: f32, qsum: i32)
             idot4(q1.x, xb.x) + idot4(q1.y, xb.y) + idot4(q1.z, xb.z) + idot4(q1.w, xb.w);
     return f16_at(b) * dx * f32(s);
 }
+// For matmul_q (mmq.wgsl): 16 weights of block bk as int8, h = 0: weights
+// 0..15, 1: 16..31; no zero point (w = d * q); d of the block.
+const W_ZP = 0i;
+fn w_i8x16(row: u32, bk: u32, h: u32) -> vec4<u32> {
+    return wq[2u * (row * p.nb + bk) + h];
+}
+fn w_d(row: u32, bk: u32) -> f32 {
+    return f16_at(row * p.nb + bk);
+}

@@ -1,0 +1,149 @@
+// mmq.wgsl - prefill products on int8 inputs for the weight types whose file
+// defines w_i8x16, w_d and W_ZP (Q4_0, Q8_0); mm_common and the type file
+// come first, and idot4 (backend_webgpu.c: WGSL's dot4I8Packed or a fallback).
+//
+// quant_x rounds each 32-value block of the activations to int8 with one
+// scale dx = amax / 127 (as matvec32's MVQ path, and like the CPU backend's
+// Q8_0 activations); matmul_q then takes each block of a weight row against
+// each token's block as 8 packed 4 x 8-bit dot products, one conversion and
+// one multiply-add by d * dx, instead of 32 f32 multiply-adds. The buffers
+// keep the binding types of mm_common: quant_x writes the int8 words (as f32
+// bit patterns) to y and (dx, sum of the block's int8 values) pairs to y1;
+// matmul_q reads the words through x and the pairs through g.
+
+// p.n_tok tokens of p.K values; one invocation per block, p.gx workgroups along x
+@compute @workgroup_size(256)
+fn quant_x(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let nbk = p.K >> 5u;
+    let i = gid.y * (p.gx * 256u) + gid.x;
+    if (i >= p.n_tok * nbk) {
+        return;
+    }
+    let t = i / nbk;
+    let b = i % nbk;
+    let o = (t * p.K + 32u * b) >> 2u; // first vec4 of x, and first word of the output
+    var v: array<vec4<f32>, 8>;
+    var am = 0.0;
+    for (var c = 0u; c < 8u; c += 1u) {
+        v[c] = x[o + c];
+        let a = abs(v[c]);
+        am = max(am, max(max(a.x, a.y), max(a.z, a.w)));
+    }
+    let inv = select(0.0, 1.0 / am, am > 0.0);
+    var s = 0i;
+    for (var c = 0u; c < 8u; c += 1u) {
+        let w = pack4x8snorm(v[c] * inv);
+        s += idot4(w, 0x01010101u);
+        y[o + c] = bitcast<f32>(w);
+    }
+    y1[2u * i] = am / 127.0;
+    y1[2u * i + 1u] = f32(s);
+}
+
+// 128 rows x 64 tokens per workgroup of 256 threads, each 8 rows x 4 tokens
+// (rows 4 tr.. and 64 + 4 tr.., tokens 4 tt..), K in steps of MQB blocks.
+// Workgroup memory holds word i (4 int8) of each block for 4 rows or 4
+// tokens per vec4, so a thread's reads are conflict-free vec4 loads.
+const MQB = 2u;
+var<workgroup> wsq: array<vec4<u32>, 256 * MQB>; // [block][word 0..7][row / 4]
+var<workgroup> wsd: array<vec4<f32>, 32 * MQB>;  // [block][row / 4]: d
+var<workgroup> xsq: array<vec4<u32>, 128 * MQB>; // [block][word 0..7][token / 4]
+var<workgroup> xsd: array<vec4<f32>, 16 * MQB>;  // [block][token / 4]: dx
+var<workgroup> xss: array<vec4<i32>, 16 * MQB>;  // [block][token / 4]: sum of the int8 values
+
+@compute @workgroup_size(256)
+fn matmul_q(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+    let r0 = wid.x * 128u;
+    let t0 = wid.y * 64u;
+    let tr = li % 16u;
+    let tt = li / 16u;
+    let wr = li >> 1u;      // loader: weight row wr of the tile, half h
+    let h = li & 1u;
+    let nbk = p.K >> 5u;
+    var a0: array<vec4<f32>, 4>; // rows 4 tr.., one vec4 per token
+    var a1: array<vec4<f32>, 4>; // rows 64 + 4 tr..
+    for (var i = 0u; i < 4u; i += 1u) {
+        a0[i] = vec4<f32>(0.0);
+        a1[i] = vec4<f32>(0.0);
+    }
+    for (var bk0 = 0u; bk0 < nbk; bk0 += MQB) {
+        for (var u = 0u; u < MQB; u += 1u) {
+            let bk = bk0 + u;
+            var wv = vec4<u32>(0u);
+            var wdv = 0.0;
+            if (r0 + wr < p.M && bk < nbk) {
+                wv = w_i8x16(r0 + wr + p.wr0, bk, h);
+                wdv = w_d(r0 + wr + p.wr0, bk);
+            }
+            for (var c = 0u; c < 4u; c += 1u) {
+                wsq[(u * 8u + 4u * h + c) * 32u + (wr >> 2u)][wr & 3u] = wv[c];
+            }
+            if (h == 0u) {
+                wsd[u * 32u + (wr >> 2u)][wr & 3u] = wdv;
+            }
+            if (li < 128u) {
+                let xt = li >> 1u; // token xt, half h
+                var xv = vec4<u32>(0u);
+                if (t0 + xt < p.n_tok && bk < nbk) {
+                    xv = bitcast<vec4<u32>>(x[(((t0 + xt) * p.K + 32u * bk) >> 4u) + h]);
+                }
+                for (var c = 0u; c < 4u; c += 1u) {
+                    xsq[(u * 8u + 4u * h + c) * 16u + (xt >> 2u)][xt & 3u] = xv[c];
+                }
+            } else if (li < 192u) {
+                let xt = li - 128u;
+                var d = vec2<f32>(0.0);
+                if (t0 + xt < p.n_tok && bk < nbk) {
+                    let e = 2u * ((t0 + xt) * nbk + bk);
+                    d = vec2<f32>(g[e >> 2u][e & 3u], g[e >> 2u][(e & 3u) + 1u]);
+                }
+                xsd[u * 16u + (xt >> 2u)][xt & 3u] = d.x;
+                xss[u * 16u + (xt >> 2u)][xt & 3u] = i32(d.y);
+            }
+        }
+        workgroupBarrier();
+        for (var u = 0u; u < MQB; u += 1u) {
+            // integer sums over block u: s0[t] rows 4 tr.., s1[t] rows 64 + 4 tr..
+            var s0: array<vec4<i32>, 4>;
+            var s1: array<vec4<i32>, 4>;
+            for (var i = 0u; i < 4u; i += 1u) {
+                s0[i] = vec4<i32>(0);
+                s1[i] = vec4<i32>(0);
+            }
+            for (var i = 0u; i < 8u; i += 1u) {
+                let w0 = wsq[(u * 8u + i) * 32u + tr];
+                let w1 = wsq[(u * 8u + i) * 32u + 16u + tr];
+                let xv = xsq[(u * 8u + i) * 16u + tt];
+                for (var t = 0u; t < 4u; t += 1u) {
+                    let xw = xv[t];
+                    s0[t] += vec4<i32>(idot4(w0.x, xw), idot4(w0.y, xw), idot4(w0.z, xw), idot4(w0.w, xw));
+                    s1[t] += vec4<i32>(idot4(w1.x, xw), idot4(w1.y, xw), idot4(w1.z, xw), idot4(w1.w, xw));
+                }
+            }
+            let d0 = wsd[u * 32u + tr];
+            let d1 = wsd[u * 32u + 16u + tr];
+            let dx = xsd[u * 16u + tt];
+            let qs = xss[u * 16u + tt] * W_ZP;
+            for (var t = 0u; t < 4u; t += 1u) {
+                a0[t] += d0 * (dx[t] * vec4<f32>(s0[t] - vec4<i32>(qs[t])));
+                a1[t] += d1 * (dx[t] * vec4<f32>(s1[t] - vec4<i32>(qs[t])));
+            }
+        }
+        workgroupBarrier();
+    }
+    for (var i = 0u; i < 4u; i += 1u) {
+        let t = t0 + 4u * tt + i;
+        if (t < p.n_tok) {
+            for (var j = 0u; j < 8u; j += 1u) {
+                let r = r0 + select(4u * tr + j, 64u + 4u * tr + j - 4u, j >= 4u);
+                if (r < p.M) {
+                    var v = select(a0[i][j & 3u], a1[i][j & 3u], j >= 4u);
+                    if (p.bias != 0u) {
+                        v += bias[p.row0 + r];
+                    }
+                    y[t * p.ldy + p.row0 + r] = v;
+                }
+            }
+        }
+    }
+}
