@@ -35,8 +35,9 @@
 /* Batch against one token at a time when both round the products' inputs to
  * int8 blocks: the same roundings, except where the f32 summation order of
  * the tiled and the matvec kernels moves a value across a rounding boundary
- * (one int8 step of one input: amax / 127 of that block). */
-#define TOL_Q8ORDER 1e-2
+ * (one int8 step, amax / 127 of its block). Like any ~1e-3 perturbation
+ * (TOL_Q's note) that grows through the layers: 0.04 measured on lavapipe. */
+#define TOL_Q8ORDER 0.1
 
 static void test_f32_matches_llamacpp(void) { check_model("f32", TOL_F32); }
 static void test_q8_0_matches_llamacpp(void) { check_model("q8_0", TOL_Q); }
