@@ -61,6 +61,30 @@ fn vval(i: u32) -> f32 {
     return bitcast<f32>(vc[i]);
 }
 
+// a + sum over keys jj < jn of ps[jj] * the value pair at o + jj * ds,
+// eight keys per step with the loads first
+fn vsum(a0: vec2<f32>, o: u32, ds: u32, jn: u32) -> vec2<f32> {
+    var a = a0;
+    var jj = 0u;
+    for (; jj + 8u <= jn; jj += 8u) {
+        let o0 = o + jj * ds;
+        let v0 = vpair(o0);
+        let v1 = vpair(o0 + ds);
+        let v2 = vpair(o0 + 2u * ds);
+        let v3 = vpair(o0 + 3u * ds);
+        let v4 = vpair(o0 + 4u * ds);
+        let v5 = vpair(o0 + 5u * ds);
+        let v6 = vpair(o0 + 6u * ds);
+        let v7 = vpair(o0 + 7u * ds);
+        a += ps[jj] * v0 + ps[jj + 1u] * v1 + ps[jj + 2u] * v2 + ps[jj + 3u] * v3 + ps[jj + 4u] * v4 +
+             ps[jj + 5u] * v5 + ps[jj + 6u] * v6 + ps[jj + 7u] * v7;
+    }
+    for (; jj < jn; jj += 1u) {
+        a += ps[jj] * vpair(o + jj * ds);
+    }
+    return a;
+}
+
 @compute @workgroup_size(AW)
 fn attention(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
     let idx = wid.y * p.gx + wid.x;
@@ -139,46 +163,10 @@ fn attention(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_in
         let jn = min(AW, n_kv - j0);
         let vb = j0 * ds + kvb;
         if (li < np) {
-            var a = acc0 * corr;
-            var jj = 0u;
-            for (; jj + 8u <= jn; jj += 8u) {
-                let o0 = vb + jj * ds + li;
-                let v0 = vpair(o0);
-                let v1 = vpair(o0 + ds);
-                let v2 = vpair(o0 + 2u * ds);
-                let v3 = vpair(o0 + 3u * ds);
-                let v4 = vpair(o0 + 4u * ds);
-                let v5 = vpair(o0 + 5u * ds);
-                let v6 = vpair(o0 + 6u * ds);
-                let v7 = vpair(o0 + 7u * ds);
-                a += ps[jj] * v0 + ps[jj + 1u] * v1 + ps[jj + 2u] * v2 + ps[jj + 3u] * v3 + ps[jj + 4u] * v4 +
-                     ps[jj + 5u] * v5 + ps[jj + 6u] * v6 + ps[jj + 7u] * v7;
-            }
-            for (; jj < jn; jj += 1u) {
-                a += ps[jj] * vpair(vb + jj * ds + li);
-            }
-            acc0 = a;
+            acc0 = vsum(acc0 * corr, vb + li, ds, jn);
         }
         if (li + AW < np) {
-            var a = acc1 * corr;
-            var jj = 0u;
-            for (; jj + 8u <= jn; jj += 8u) {
-                let o0 = vb + jj * ds + li + AW;
-                let v0 = vpair(o0);
-                let v1 = vpair(o0 + ds);
-                let v2 = vpair(o0 + 2u * ds);
-                let v3 = vpair(o0 + 3u * ds);
-                let v4 = vpair(o0 + 4u * ds);
-                let v5 = vpair(o0 + 5u * ds);
-                let v6 = vpair(o0 + 6u * ds);
-                let v7 = vpair(o0 + 7u * ds);
-                a += ps[jj] * v0 + ps[jj + 1u] * v1 + ps[jj + 2u] * v2 + ps[jj + 3u] * v3 + ps[jj + 4u] * v4 +
-                     ps[jj + 5u] * v5 + ps[jj + 6u] * v6 + ps[jj + 7u] * v7;
-            }
-            for (; jj < jn; jj += 1u) {
-                a += ps[jj] * vpair(vb + jj * ds + li + AW);
-            }
-            acc1 = a;
+            acc1 = vsum(acc1 * corr, vb + li + AW, ds, jn);
         }
         workgroupBarrier();
     }

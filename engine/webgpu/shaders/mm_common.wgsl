@@ -90,3 +90,24 @@ fn mv_store(gr: u32, v0: f32) {
         y[gr] = v;
     }
 }
+
+// Store a 128-row x 64-token tile (matmul2, matmul_q): the thread's rows
+// r0 + 4 tr .. + 3 (a0) and r0 + 64 + 4 tr .. + 3 (a1) for tokens t0 + 4 tt
+// .. + 3 (a0[i], a1[i]: token i), plus the bias, into y[token][row0 + row].
+fn tile_store(r0: u32, t0: u32, tr: u32, tt: u32, a0: array<vec4<f32>, 4>, a1: array<vec4<f32>, 4>) {
+    for (var i = 0u; i < 4u; i += 1u) {
+        let t = t0 + 4u * tt + i;
+        if (t < p.n_tok) {
+            for (var j = 0u; j < 8u; j += 1u) {
+                let r = r0 + select(4u * tr + j, 64u + 4u * tr + j - 4u, j >= 4u);
+                if (r < p.M) {
+                    var v = select(a0[i][j & 3u], a1[i][j & 3u], j >= 4u);
+                    if (p.bias != 0u) {
+                        v += bias[p.row0 + r];
+                    }
+                    y[t * p.ldy + p.row0 + r] = v;
+                }
+            }
+        }
+    }
+}

@@ -206,20 +206,6 @@ fn matmul2(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
         }
         workgroupBarrier();
     }
-    for (var i = 0u; i < 4u; i += 1u) {
-        let t = t0 + 4u * tt + i;
-        if (t < p.n_tok) {
-            for (var j = 0u; j < 8u; j += 1u) {
-                let r = r0 + select(4u * tr + j, 64u + 4u * tr + j - 4u, j >= 4u);
-                if (r < p.M) {
-                    var v = select(a0[i][j & 3u], a1[i][j & 3u], j >= 4u);
-                    if (p.bias != 0u) {
-                        v += bias[p.row0 + r];
-                    }
-                    y[t * p.ldy + p.row0 + r] = v;
-                }
-            }
-        }
-    }
+    tile_store(r0, t0, tr, tt, a0, a1);
 }
 
