@@ -36,10 +36,6 @@ fn blk(row: u32, bk: u32, b: XB) -> f32 {
     }
     return w_dot32(row, bk, b.x0, b.x1, b.x2, b.x3, b.x4, b.x5, b.x6, b.x7, b.xsum);
 }
-fn amax4(v: vec4<f32>) -> f32 {
-    let a = abs(v);
-    return max(max(a.x, a.y), max(a.z, a.w));
-}
 // groups of 4 rows per workgroup
 const MV32_NG = (MV32_R + 3u) / 4u;
 // partial sums for the reduction: rows r0 + 4i .. + 3 in red32[i] (GLU: the up
@@ -105,17 +101,11 @@ fn matvec32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
         }
         var xb: XB;
         if (MVQ) {
-            let am = max(max(max(amax4(x0), amax4(x1)), max(amax4(x2), amax4(x3))),
-                         max(max(amax4(x4), amax4(x5)), max(amax4(x6), amax4(x7))));
-            let inv = select(0.0, 1.0 / am, am > 0.0);
-            xb.q0 = vec4<u32>(pack4x8snorm(x0 * inv), pack4x8snorm(x1 * inv), pack4x8snorm(x2 * inv),
-                              pack4x8snorm(x3 * inv));
-            xb.q1 = vec4<u32>(pack4x8snorm(x4 * inv), pack4x8snorm(x5 * inv), pack4x8snorm(x6 * inv),
-                              pack4x8snorm(x7 * inv));
-            xb.dx = am / 127.0;
-            let ones = 0x01010101u;
-            xb.qsum = idot4(xb.q0.x, ones) + idot4(xb.q0.y, ones) + idot4(xb.q0.z, ones) + idot4(xb.q0.w, ones) +
-                      idot4(xb.q1.x, ones) + idot4(xb.q1.y, ones) + idot4(xb.q1.z, ones) + idot4(xb.q1.w, ones);
+            let qb = q8_block(x0, x1, x2, x3, x4, x5, x6, x7);
+            xb.q0 = qb.q0;
+            xb.q1 = qb.q1;
+            xb.dx = qb.dx;
+            xb.qsum = qb.qsum;
         } else {
             xb.x0 = x0;
             xb.x1 = x1;

@@ -111,3 +111,32 @@ fn tile_store(r0: u32, t0: u32, tr: u32, tt: u32, a0: array<vec4<f32>, 4>, a1: a
         }
     }
 }
+
+// One 32-value input block rounded to int8 (the int8 input paths: matvec32's
+// MVQ, quant_x): scale dx = amax / 127, q = floor(0.5 + 127 x / amax) (WGSL's
+// pack4x8snorm), four per u32 (byte 0 first); qsum = the sum of the 32 q.
+// Needs idot4 (the host puts it in front).
+struct Q8B {
+    q0: vec4<u32>, // values 0..15
+    q1: vec4<u32>, // values 16..31
+    dx: f32,
+    qsum: i32,
+};
+fn amax4(v: vec4<f32>) -> f32 {
+    let a = abs(v);
+    return max(max(a.x, a.y), max(a.z, a.w));
+}
+fn q8_block(x0: vec4<f32>, x1: vec4<f32>, x2: vec4<f32>, x3: vec4<f32>, x4: vec4<f32>, x5: vec4<f32>,
+            x6: vec4<f32>, x7: vec4<f32>) -> Q8B {
+    let am = max(max(max(amax4(x0), amax4(x1)), max(amax4(x2), amax4(x3))),
+                 max(max(amax4(x4), amax4(x5)), max(amax4(x6), amax4(x7))));
+    let inv = select(0.0, 1.0 / am, am > 0.0);
+    var r: Q8B;
+    r.q0 = vec4<u32>(pack4x8snorm(x0 * inv), pack4x8snorm(x1 * inv), pack4x8snorm(x2 * inv), pack4x8snorm(x3 * inv));
+    r.q1 = vec4<u32>(pack4x8snorm(x4 * inv), pack4x8snorm(x5 * inv), pack4x8snorm(x6 * inv), pack4x8snorm(x7 * inv));
+    r.dx = am / 127.0;
+    let ones = 0x01010101u;
+    r.qsum = idot4(r.q0.x, ones) + idot4(r.q0.y, ones) + idot4(r.q0.z, ones) + idot4(r.q0.w, ones) +
+             idot4(r.q1.x, ones) + idot4(r.q1.y, ones) + idot4(r.q1.z, ones) + idot4(r.q1.w, ones);
+    return r;
+}

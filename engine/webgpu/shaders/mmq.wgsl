@@ -22,22 +22,13 @@ fn quant_x(@builtin(global_invocation_id) gid: vec3<u32>) {
     let t = i / nbk;
     let b = i % nbk;
     let o = (t * p.K + 32u * b) >> 2u; // first vec4 of x, and first word of the output
-    var v: array<vec4<f32>, 8>;
-    var am = 0.0;
-    for (var c = 0u; c < 8u; c += 1u) {
-        v[c] = x[o + c];
-        let a = abs(v[c]);
-        am = max(am, max(max(a.x, a.y), max(a.z, a.w)));
+    let qb = q8_block(x[o], x[o + 1u], x[o + 2u], x[o + 3u], x[o + 4u], x[o + 5u], x[o + 6u], x[o + 7u]);
+    for (var c = 0u; c < 4u; c += 1u) {
+        y[o + c] = bitcast<f32>(qb.q0[c]);
+        y[o + 4u + c] = bitcast<f32>(qb.q1[c]);
     }
-    let inv = select(0.0, 1.0 / am, am > 0.0);
-    var s = 0i;
-    for (var c = 0u; c < 8u; c += 1u) {
-        let w = pack4x8snorm(v[c] * inv);
-        s += idot4(w, 0x01010101u);
-        y[o + c] = bitcast<f32>(w);
-    }
-    y1[2u * i] = am / 127.0;
-    y1[2u * i + 1u] = f32(s);
+    y1[2u * i] = qb.dx;
+    y1[2u * i + 1u] = f32(qb.qsum);
 }
 
 // 128 rows x 64 tokens per workgroup of 256 threads, each 8 rows x 4 tokens
