@@ -125,6 +125,7 @@ typedef struct eng_device_info {
     char adapter_type[16];   /* "discrete", "integrated", "cpu", "unknown" */
     uint32_t vendor_id, device_id;
     bool fallback;           /* a software fallback adapter (SwiftShader) */
+    char features[96];       /* what the kernels use, e.g. "int8 dot: dot4I8Packed; timestamps yes" */
 } eng_device_info;
 
 /* GPU time of one kernel (summed over `count` dispatches), in nanoseconds. */

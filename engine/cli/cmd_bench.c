@@ -456,7 +456,7 @@ int cmd_bench(int argc, char **argv) {
             printf(", memory bandwidth %.1f GB/s triad, %.1f GB/s read (%d threads)", bw.triad_gbps, bw.read_gbps,
                    bw.n_threads);
         printf("\n");
-        if (on_gpu) printf("device: %s; %s\n", where, dev.description);
+        if (on_gpu) printf("device: %s; %s; %s\n", where, dev.description, dev.features);
         for (int i = 0; i < n_rows; i++) {
             bench_row *r = &rows[i];
             if (r->n_gen && on_gpu)
@@ -521,6 +521,7 @@ int cmd_bench(int argc, char **argv) {
                 cJSON_AddStringToObject(o, "gpu_api", dev.api);
                 cJSON_AddStringToObject(o, "gpu_adapter_type", dev.adapter_type);
                 cJSON_AddBoolToObject(o, "gpu_fallback_adapter", dev.fallback);
+                cJSON_AddStringToObject(o, "gpu_features", dev.features);
             }
             cJSON_AddStringToObject(o, "simd", simd);
             cJSON_AddStringToObject(o, "model_filename", model);

@@ -43,7 +43,7 @@
 #define WGSL(name) extern const char wgsl_##name[];
 WGSL(mm_common) WGSL(mm_kernels) WGSL(matvec32) WGSL(type_f32) WGSL(type_f16) WGSL(type_q8_0) WGSL(type_q4_0)
 WGSL(type_q4_k) WGSL(type_q6_k) WGSL(ops_common) WGSL(rmsnorm) WGSL(rope) WGSL(kv_store)
-WGSL(attention) WGSL(eltwise) WGSL(argmax) WGSL(mmq)
+WGSL(attention) WGSL(attention_dec) WGSL(eltwise) WGSL(argmax) WGSL(mmq)
 #undef WGSL
 
 /* Decode matvec: MV_WG threads per workgroup computing MV_R rows; the
@@ -69,6 +69,10 @@ WGSL(attention) WGSL(eltwise) WGSL(argmax) WGSL(mmq)
 #define ATT_AQ 4
 /* threads per attention workgroup; head_dim <= 4 * AW */
 #define ATT_WG 64  /* LLMCAP_WEBGPU_AW overrides (32..256, a power of two) */
+/* threads per attention_dec workgroup (decode: one new token, the cache
+ * append folded in; at least head_dim), LLMCAP_WEBGPU_ADEC overrides
+ * (32..256, a power of two; "0" = kv_store + attention as in prefill) */
+#define ATT_DEC_WG 128
 /* uniform slots per submission before a forced flush */
 #define PARAM_SLOTS 4096
 #define MAX_BIND 9
@@ -135,6 +139,7 @@ typedef struct gpu_be {
     unsigned mv_wg, mv_r, mv_u; /* matvec workgroup size, rows per workgroup, items per step */
     unsigned mv32_wg, mv32_r; /* 0 = no matvec32 */
     bool mvq;                 /* matvec32 on int8 inputs for Q4_0 / Q8_0 (LLMCAP_WEBGPU_MVQ) */
+    bool mvpre;               /* matvec32's MVQ path loads every row's block before its inputs (LLMCAP_WEBGPU_MVPRE) */
     bool mmq;                 /* prefill on int8 inputs for them (LLMCAP_WEBGPU_MMQ): quant_x + matmul_q */
     wg_pipeline *quant_x[GGUF_TYPE_COUNT], *mm_q[GGUF_TYPE_COUNT]; /* NULL: the f32 matmul */
     wg_buffer xq, xd;         /* quant_x's output: [n_batch][K / 4] words, [n_batch][K / 32] (dx, sum) */
@@ -146,7 +151,9 @@ typedef struct gpu_be {
     unsigned att_wg;       /* attention workgroup size (keys per tile) */
     bool att_mq;           /* prefill attention in blocks of att_aq queries (LLMCAP_WEBGPU_ATT_MQ=0: off) */
     unsigned att_aq;       /* queries per attention_mq workgroup (LLMCAP_WEBGPU_AQ, 1..16) */
+    unsigned att_dec_wg;   /* attention_dec workgroup size; 0 = decode uses kv_store + attention */
     wg_pipeline *rmsnorm, *rope, *kv_store, *attention, *attention_mq, *swiglu, *add, *argmax_part, *argmax_final;
+    wg_pipeline *attention_dec;
     wgt *tensors;          /* open-addressing table keyed by eng_weight pointer */
     size_t n_tensors_cap;
     wg_buffer *kc, *vc;    /* [n_layer] */
@@ -461,8 +468,9 @@ static eng_status make_mm_pipes_try(gpu_be *g, int t, char *err, size_t err_len)
     const bool blk32 = g->mv32_wg && (t == GGUF_TYPE_Q4_0 || t == GGUF_TYPE_Q8_0 || t == GGUF_TYPE_F16);
     const bool mvq = blk32 && g->mvq && t != GGUF_TYPE_F16;
     snprintf(consts, sizeof consts, "const MV_WG = %uu;\nconst MV_R = %uu;\nconst MV_U = %uu;\nconst MV32_WG = %uu;\n"
-             "const MV32_R = %uu;\nconst MVQ = %s;\n%s", g->mv_wg, g->mv_r, g->mv_u, g->mv32_wg ? g->mv32_wg : 64,
-             g->mv32_r ? g->mv32_r : 1, mvq ? "true" : "false", g->idot_poly ? IDOT4_POLY : IDOT4_BUILTIN);
+             "const MV32_R = %uu;\nconst MVQ = %s;\nconst MVPRE = %s;\n%s", g->mv_wg, g->mv_r, g->mv_u,
+             g->mv32_wg ? g->mv32_wg : 64, g->mv32_r ? g->mv32_r : 1, mvq ? "true" : "false",
+             g->mvpre ? "true" : "false", g->idot_poly ? IDOT4_POLY : IDOT4_BUILTIN);
     const char *parts[4] = {wgsl_mm_common, type_wgsl(t), wgsl_mm_kernels, wgsl_matvec32};
     const int n_parts = blk32 ? 4 : 3;
     g->mv_rows[t] = blk32 ? g->mv32_r : g->mv_r;
@@ -500,7 +508,7 @@ static eng_status make_mm_pipes(gpu_be *g, int t, char *err, size_t err_len) {
     return make_mm_pipes_try(g, t, err, err_len);
 }
 
-static eng_status make_op_pipes(gpu_be *g, bool kv_f16, char *err, size_t err_len) {
+static eng_status make_op_pipes(gpu_be *g, bool kv_f16, unsigned head_dim, char *err, size_t err_len) {
     const wg_binding_kind U = WG_BIND_UNIFORM_DYNAMIC, R = WG_BIND_STORAGE_RO, W = WG_BIND_STORAGE_RW;
     char consts[192];
     snprintf(consts, sizeof consts,
@@ -526,7 +534,27 @@ static eng_status make_op_pipes(gpu_be *g, bool kv_f16, char *err, size_t err_le
     PIPE(argmax_part, argmax, "argmax_part", k_arg);
     PIPE(argmax_final, argmax, "argmax_final", k_arg);
 #undef PIPE
-    return ENG_OK;
+    if (!g->att_dec_wg) return ENG_OK;
+    /* decode attention: params, q, k, v, kc, vc, out, cos/sin */
+    const wg_binding_kind k_dec[8] = {U, R, R, R, W, W, W, R};
+    const unsigned ch = kv_f16 ? 8 : 4;
+    char dconsts[320];
+    snprintf(dconsts, sizeof dconsts, "%sconst DW = %uu;\nconst HD = %uu;\nconst CH = %uu;\n", consts, g->att_dec_wg,
+             head_dim, ch);
+    const char *parts[2] = {wgsl_ops_common, wgsl_attention_dec};
+    return make_pipe(g, "attention_dec", dconsts, parts, 2, "attention_dec", k_dec, 8, &g->attention_dec, err,
+                     err_len);
+}
+
+/* attention_dec's workgroup memory in bytes (attention_dec.wgsl) */
+static unsigned att_dec_smem(unsigned dw, unsigned hd, unsigned ch) { return 4 * (5 * hd + 2 * dw + dw * ch); }
+
+/* Whether attention_dec runs this head size: a cache row of a head in whole
+ * 16-byte chunks, a power of two of them, head_dim <= the workgroup <= 256. */
+static bool att_dec_fits(const gpu_be *g, unsigned dw, unsigned hd, bool kv_f16) {
+    const unsigned ch = kv_f16 ? 8 : 4;
+    if (!dw || hd % ch || hd > dw || dw > 256 || ((hd / ch) & (hd / ch - 1))) return false;
+    return att_dec_smem(dw, hd, ch) <= g->lim.max_compute_workgroup_storage_size;
 }
 
 /* ---- bind groups (cached) ---- */
@@ -872,6 +900,24 @@ static void gpu_attention(eng_backend *be, int il, const eng_act *q, const eng_a
     p.neox = hp->rope_type == ENG_ROPE_NEOX ? 1 : 0;
     eltwise_grid(g, p.n, &gx, &gy);
     p.gx = gx;
+    if (n_tok == 1 && g->attention_dec) {
+        /* decode: the cache append folded into the attention (attention_dec.wgsl) */
+        op_params a = {0};
+        a.n = (uint32_t)hp->n_head;
+        a.n_tok = 1;
+        a.a = (uint32_t)pos0;
+        a.b = (uint32_t)(hp->n_head / hp->n_head_kv);
+        a.c = (uint32_t)hp->head_dim;
+        a.d = kv_dim;
+        a.f0 = 1.0f / sqrtf((float)hp->head_dim);
+        a.n_rot = p.n_rot;
+        a.neox = p.neox;
+        grid(g, (uint64_t)hp->n_head, &gx, &gy);
+        a.gx = gx;
+        wg_bind bd[8] = {{0}, B(q->buf), B(k->buf), B(v->buf), B(g->kc[il]), B(g->vc[il]), B(out->buf), B(g->rope_cs)};
+        dispatch(g, g->attention_dec, &a, sizeof a, bd, 8, gx, gy, "attention_dec");
+        return;
+    }
     wg_bind bs[6] = {{0}, B(k->buf), B(v->buf), B(g->kc[il]), B(g->vc[il]), B(g->rope_cs)};
     dispatch(g, g->kv_store, &p, sizeof p, bs, 6, gx, gy, "kv_store");
 
@@ -969,6 +1015,12 @@ static void gpu_device_info(const eng_backend *be, eng_device_info *out) {
     out->vendor_id = ai->vendor_id;
     out->device_id = ai->device_id;
     out->fallback = ai->fallback;
+    const gpu_be *g = impl(be);
+    bool int8 = false;
+    for (int t = 0; t < GGUF_TYPE_COUNT; t++) int8 |= g->quant_x[t] != NULL || (g->mv[t] && g->mvq && g->mv32_wg &&
+                                                                              (t == GGUF_TYPE_Q4_0 || t == GGUF_TYPE_Q8_0));
+    snprintf(out->features, sizeof out->features, "int8 dot: %s; timestamps %s",
+             !int8 ? "unused" : g->idot_poly ? "shift fallback" : "dot4I8Packed", wg_has_timestamps(g->dev) ? "yes" : "no");
 }
 
 static eng_status gpu_profile(eng_backend *be, bool on, eng_kernel_time *out, int cap, int *n, char *err,
@@ -1088,6 +1140,20 @@ static eng_status gpu_init(eng_backend *be, char *err, size_t err_len) {
         g->att_wg = a;
     }
     if ((st = env_switch("LLMCAP_WEBGPU_ATT_MQ", true, &g->att_mq, err, err_len)) != ENG_OK) return st;
+    g->att_dec_wg = ATT_DEC_WG;
+    const char *adec = getenv("LLMCAP_WEBGPU_ADEC");
+    if (adec) {
+        unsigned a = 0;
+        char tail;
+        if (!strcmp(adec, "0")) a = 0;
+        else if (sscanf(adec, "%u%c", &a, &tail) != 1 || a < 32 || a > 256 || (a & (a - 1)))
+            return eng_fail(err, err_len, ENG_ERR_ARG,
+                            "LLMCAP_WEBGPU_ADEC='%s': a power of two in [32, 256], or 0 (off)", adec);
+        g->att_dec_wg = a;
+    }
+    /* at least head_dim threads; off where the head does not fit the kernel */
+    while (g->att_dec_wg && g->att_dec_wg < (unsigned)hp->head_dim && g->att_dec_wg < 256) g->att_dec_wg *= 2;
+    if (!att_dec_fits(g, g->att_dec_wg, (unsigned)hp->head_dim, be->p.type_kv == GGUF_TYPE_F16)) g->att_dec_wg = 0;
     g->att_aq = ATT_AQ;
     const char *aq = getenv("LLMCAP_WEBGPU_AQ");
     if (aq) {
@@ -1124,6 +1190,7 @@ static eng_status gpu_init(eng_backend *be, char *err, size_t err_len) {
     g->mv32_r = MV32_R;
     if ((st = env_switch("LLMCAP_WEBGPU_MVQ", true, &g->mvq, err, err_len)) != ENG_OK) return st;
     if ((st = env_switch("LLMCAP_WEBGPU_MMQ", true, &g->mmq, err, err_len)) != ENG_OK) return st;
+    if ((st = env_switch("LLMCAP_WEBGPU_MVPRE", false, &g->mvpre, err, err_len)) != ENG_OK) return st;
     /* prefill tiles: matmul2's 128 x 64 by default (H200, 8B shape, pp512:
      * Q4_0 1551 against 1402 tokens/s with matmul's 64 x 64, Q8_0 1497 / 1421,
      * F16 1598 / 1359; 128 x 128 tiles with 8 x 8 per thread were slower:
@@ -1274,7 +1341,7 @@ static eng_status gpu_init(eng_backend *be, char *err, size_t err_len) {
     if (!g->rope_cs || !g->rope_host || !g->embed_host || !g->params || !g->params_host || !g->dummy ||
         !g->dummy_w1 || !g->dummy_w2 || !g->argmax_out)
         return eng_fail(err, err_len, ENG_ERR_NOMEM, "out of memory");
-    st = make_op_pipes(g, be->p.type_kv == GGUF_TYPE_F16, err, err_len);
+    st = make_op_pipes(g, be->p.type_kv == GGUF_TYPE_F16, (unsigned)hp->head_dim, err, err_len);
     if (st != ENG_OK) return st;
     st = wg_finish(g->dev, err, err_len);
     if (st != ENG_OK) return st;
@@ -1321,7 +1388,7 @@ static void gpu_destroy(eng_backend *be) {
     for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++)
         if (rel[i]) wg_buffer_release(rel[i]);
     for (int t = 0; t < GGUF_TYPE_COUNT; t++) release_mm_pipes(g, t);
-    wg_pipeline *ps[] = {g->rmsnorm, g->rope, g->kv_store, g->attention, g->attention_mq,
+    wg_pipeline *ps[] = {g->rmsnorm, g->rope, g->kv_store, g->attention, g->attention_mq, g->attention_dec,
                          g->swiglu, g->add, g->argmax_part, g->argmax_final};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
         if (ps[i]) wg_pipeline_release(ps[i]);
