@@ -21,10 +21,6 @@
 // shift-and-multiply fallback where the implementation lacks it) and one
 // conversion, instead of 32 byte-to-float conversions and 32 multiply-adds.
 // The host supplies MVQ and idot4.
-//
-// MVPRE (with MVQ and MV32_R <= 8): the weight loads of all the thread's
-// rows for a block are issued first, ahead of the input loads and their
-// rounding, so the two memory round trips overlap (w_load / w_wdot).
 struct XB {
     x0: vec4<f32>, x1: vec4<f32>, x2: vec4<f32>, x3: vec4<f32>,
     x4: vec4<f32>, x5: vec4<f32>, x6: vec4<f32>, x7: vec4<f32>,
@@ -68,33 +64,6 @@ fn rows4(r0: u32, k: u32, off: u32, bk: u32, xb: XB) -> vec4<f32> {
     return v;
 }
 
-struct WB4 {
-    w0: WB,
-    w1: WB,
-    w2: WB,
-    w3: WB,
-};
-// block bk of rows r0 + k .. r0 + k + 3, loaded (rows past the chunk read row r0)
-fn load4(r0: u32, k: u32, off: u32, bk: u32) -> WB4 {
-    return WB4(w_load(wrow(r0, k, off), bk), w_load(wrow(r0, k + 1u, off), bk), w_load(wrow(r0, k + 2u, off), bk),
-               w_load(wrow(r0, k + 3u, off), bk));
-}
-// their products with the rounded inputs (those below MV32_R)
-fn dot4(w: WB4, k: u32, xb: XB) -> vec4<f32> {
-    var v = vec4<f32>(0.0);
-    v.x = w_wdot(w.w0, xb.q0, xb.q1, xb.dx, xb.qsum);
-    if (MV32_R > k + 1u) {
-        v.y = w_wdot(w.w1, xb.q0, xb.q1, xb.dx, xb.qsum);
-    }
-    if (MV32_R > k + 2u) {
-        v.z = w_wdot(w.w2, xb.q0, xb.q1, xb.dx, xb.qsum);
-    }
-    if (MV32_R > k + 3u) {
-        v.w = w_wdot(w.w3, xb.q0, xb.q1, xb.dx, xb.qsum);
-    }
-    return v;
-}
-
 @compute @workgroup_size(MV32_WG)
 fn matvec32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
     let r0 = (wid.y * p.gx + wid.x) * MV32_R;
@@ -108,24 +77,7 @@ fn matvec32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
     }
     var ssv = vec4<f32>(0.0);
     let nbk = p.K >> 5u;
-    let pre = MVQ && MVPRE && MV32_R <= 8u;
     for (var bk = li; bk < nbk; bk += MV32_WG) {
-        var wa: WB4;
-        var wb: WB4;
-        var wc: WB4;
-        var wd: WB4;
-        if (pre) {
-            wa = load4(r0, 0u, 0u, bk);
-            if (MV32_R > 4u) {
-                wb = load4(r0, 4u, 0u, bk);
-            }
-            if (glu) {
-                wc = load4(r0, 0u, p.glu_off, bk);
-                if (MV32_R > 4u) {
-                    wd = load4(r0, 4u, p.glu_off, bk);
-                }
-            }
-        }
         let i = p.xoff + 8u * bk;
         var x0 = x[i];
         var x1 = x[i + 1u];
@@ -165,19 +117,6 @@ fn matvec32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
             xb.x7 = x7;
             let xs4 = x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7;
             xb.xsum = xs4.x + xs4.y + xs4.z + xs4.w;
-        }
-        if (pre) {
-            acc[0] += dot4(wa, 0u, xb);
-            if (MV32_R > 4u) {
-                acc[1] += dot4(wb, 4u, xb);
-            }
-            if (glu) {
-                acc[4] += dot4(wc, 0u, xb);
-                if (MV32_R > 4u) {
-                    acc[5] += dot4(wd, 4u, xb);
-                }
-            }
-            continue;
         }
         acc[0] += rows4(r0, 0u, 0u, bk, xb);
         if (MV32_R > 4u) {

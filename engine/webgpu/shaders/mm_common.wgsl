@@ -112,14 +112,6 @@ fn tile_store(r0: u32, t0: u32, tr: u32, tt: u32, a0: array<vec4<f32>, 4>, a1: a
     }
 }
 
-// One 32-weight block of an int8-input type as loaded (w_load in the type
-// file): its quantized bytes (Q4_0: a; Q8_0: a, b) and its scale d.
-struct WB {
-    a: vec4<u32>,
-    b: vec4<u32>,
-    d: f32,
-};
-
 // One 32-value input block rounded to int8 (the int8 input paths: matvec32's
 // MVQ, quant_x): scale dx = amax / 127, q = floor(0.5 + 127 x / amax) (WGSL's
 // pack4x8snorm), four per u32 (byte 0 first); qsum = the sum of the 32 q.

@@ -28,9 +28,3 @@ fn w_dot32(row: u32, bk: u32, x0: vec4<f32>, x1: vec4<f32>, x2: vec4<f32>, x3: v
 fn w_idot32(row: u32, bk: u32, xa: vec4<u32>, xb: vec4<u32>, dx: f32, qsum: i32) -> f32 {
     return 0.0;
 }
-fn w_load(row: u32, bk: u32) -> WB {
-    return WB(vec4<u32>(0u), vec4<u32>(0u), 0.0);
-}
-fn w_wdot(w: WB, xa: vec4<u32>, xb: vec4<u32>, dx: f32, qsum: i32) -> f32 {
-    return 0.0;
-}

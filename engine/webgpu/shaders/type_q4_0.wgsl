@@ -39,22 +39,14 @@ fn w_dot32(row: u32, bk: u32, x0: vec4<f32>, x1: vec4<f32>, x2: vec4<f32>, x3: v
 // the same block against int8 inputs (matvec32's MVQ path): xa = inputs
 // 0..15, xb = 16..31, four per u32; x ~ dx * q, qsum = their sum. The nibbles
 // 0..15 are valid int8, so sum (n - 8) * q = idot(n, q) - 8 * qsum exactly.
-// Split in two (w_load: the loads, w_wdot: the arithmetic) so matvec32 can
-// issue every row's loads before it uses any (WB: mm_common.wgsl).
-fn w_load(row: u32, bk: u32) -> WB {
+fn w_idot32(row: u32, bk: u32, xa: vec4<u32>, xb: vec4<u32>, dx: f32, qsum: i32) -> f32 {
     let b = row * p.nb + bk;
-    return WB(wq[b], vec4<u32>(0u), f16_at(b));
-}
-fn w_wdot(w: WB, xa: vec4<u32>, xb: vec4<u32>, dx: f32, qsum: i32) -> f32 {
-    let q = w.a;
+    let q = wq[b];
     let m = 0x0f0f0f0fu;
     let s = idot4(q.x & m, xa.x) + idot4((q.x >> 4u) & m, xb.x) + idot4(q.y & m, xa.y) +
             idot4((q.y >> 4u) & m, xb.y) + idot4(q.z & m, xa.z) + idot4((q.z >> 4u) & m, xb.z) +
             idot4(q.w & m, xa.w) + idot4((q.w >> 4u) & m, xb.w);
-    return w.d * dx * f32(s - 8 * qsum);
-}
-fn w_idot32(row: u32, bk: u32, xa: vec4<u32>, xb: vec4<u32>, dx: f32, qsum: i32) -> f32 {
-    return w_wdot(w_load(row, bk), xa, xb, dx, qsum);
+    return f16_at(b) * dx * f32(s - 8 * qsum);
 }
 // For matmul_q (mmq.wgsl): 16 weights of block bk as int8, h = 0: weights
 // 0..15 (the low nibbles), 1: 16..31 (the high ones), values 0..15 with the

@@ -30,20 +30,13 @@ fn w_dot32(row: u32, bk: u32, x0: vec4<f32>, x1: vec4<f32>, x2: vec4<f32>, x3: v
 }
 // the same block against int8 inputs (matvec32's MVQ path): xa = inputs
 // 0..15, xb = 16..31, four per u32; x ~ dx * q. qsum is not needed.
-// Split in two as in type_q4_0.wgsl (w_load, w_wdot).
-fn w_load(row: u32, bk: u32) -> WB {
+fn w_idot32(row: u32, bk: u32, xa: vec4<u32>, xb: vec4<u32>, dx: f32, qsum: i32) -> f32 {
     let b = row * p.nb + bk;
-    return WB(wq[2u * b], wq[2u * b + 1u], f16_at(b));
-}
-fn w_wdot(w: WB, xa: vec4<u32>, xb: vec4<u32>, dx: f32, qsum: i32) -> f32 {
-    let q0 = w.a;
-    let q1 = w.b;
+    let q0 = wq[2u * b];
+    let q1 = wq[2u * b + 1u];
     let s = idot4(q0.x, xa.x) + idot4(q0.y, xa.y) + idot4(q0.z, xa.z) + idot4(q0.w, xa.w) +
             idot4(q1.x, xb.x) + idot4(q1.y, xb.y) + idot4(q1.z, xb.z) + idot4(q1.w, xb.w);
-    return w.d * dx * f32(s);
-}
-fn w_idot32(row: u32, bk: u32, xa: vec4<u32>, xb: vec4<u32>, dx: f32, qsum: i32) -> f32 {
-    return w_wdot(w_load(row, bk), xa, xb, dx, qsum);
+    return f16_at(b) * dx * f32(s);
 }
 // For matmul_q (mmq.wgsl): 16 weights of block bk as int8, h = 0: weights
 // 0..15, 1: 16..31; no zero point (w = d * q); d of the block.
