@@ -22,10 +22,11 @@
  * Separating the 2-byte scales keeps every quant load 16-byte aligned without
  * padding the blocks, so the GPU reads exactly the file's bytes per weight.
  *
- * Numerics: matrix products take f32 activations (no Q8 activation rounding,
- * unlike the CPU backend and llama.cpp's CPU path), RMSNorm sums squares in
- * f32, softmax is the online form; RoPE angles come from a host table computed
- * as the CPU backend does.
+ * Numerics: Q4_0 and Q8_0 products round each 32-value block of their input
+ * to int8 with one scale (amax / 127, as the CPU backend's Q8_0 activations;
+ * LLMCAP_WEBGPU_MVQ / _MMQ = 0: f32 inputs), the other types take f32
+ * activations; RMSNorm sums squares in f32, softmax is the online form; RoPE
+ * angles come from a host table computed as the CPU backend does.
  */
 #include <math.h>
 #include <stddef.h>
