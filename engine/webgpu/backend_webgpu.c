@@ -881,45 +881,18 @@ static void gpu_rope(eng_backend *be, eng_act *x, int n_tok, int n_head, int pos
     dispatch(g, g->rope, &p, sizeof p, b, 3, gx, gy, "rope");
 }
 
-/* RoPE happens here (rope_in_attention): kv_store rotates k, attention q. */
+/* RoPE happens here (rope_in_attention). Decode (n_tok == 1, attention_dec):
+ * one dispatch rotates k and q, appends k and v to the cache and attends.
+ * Otherwise kv_store rotates k and appends k and v, then attention (or
+ * attention_mq for prefill) rotates q. */
 static void gpu_attention(eng_backend *be, int il, const eng_act *q, const eng_act *k, const eng_act *v, int n_tok,
                           int pos0, eng_act *out) {
     gpu_be *g = impl(be);
     const eng_hparams *hp = &be->m->hp;
     rope_table(be, n_tok, pos0);
     const uint32_t kv_dim = (uint32_t)(hp->n_head_kv * hp->head_dim);
-    op_params p = {0};
     uint32_t gx, gy;
-    p.n = (uint32_t)n_tok * kv_dim / 2;
-    p.n_tok = (uint32_t)n_tok;
-    p.a = (uint32_t)pos0;
-    p.b = kv_dim / 2;
-    p.c = (uint32_t)hp->head_dim;
-    p.n_rot = (uint32_t)hp->n_rot;
-    p.neox = hp->rope_type == ENG_ROPE_NEOX ? 1 : 0;
-    eltwise_grid(g, p.n, &gx, &gy);
-    p.gx = gx;
-    if (n_tok == 1 && g->attention_dec) {
-        /* decode: the cache append folded into the attention (attention_dec.wgsl) */
-        op_params a = {0};
-        a.n = (uint32_t)hp->n_head;
-        a.n_tok = 1;
-        a.a = (uint32_t)pos0;
-        a.b = (uint32_t)(hp->n_head / hp->n_head_kv);
-        a.c = (uint32_t)hp->head_dim;
-        a.d = kv_dim;
-        a.f0 = 1.0f / sqrtf((float)hp->head_dim);
-        a.n_rot = p.n_rot;
-        a.neox = p.neox;
-        grid(g, (uint64_t)hp->n_head, &gx, &gy);
-        a.gx = gx;
-        wg_bind bd[8] = {{0}, B(q->buf), B(k->buf), B(v->buf), B(g->kc[il]), B(g->vc[il]), B(out->buf), B(g->rope_cs)};
-        dispatch(g, g->attention_dec, &a, sizeof a, bd, 8, gx, gy, "attention_dec");
-        return;
-    }
-    wg_bind bs[6] = {{0}, B(k->buf), B(v->buf), B(g->kc[il]), B(g->vc[il]), B(g->rope_cs)};
-    dispatch(g, g->kv_store, &p, sizeof p, bs, 6, gx, gy, "kv_store");
-
+    /* the attention kernels' parameters (attention.wgsl, attention_dec.wgsl) */
     op_params a = {0};
     a.n = (uint32_t)hp->n_head;
     a.n_tok = (uint32_t)n_tok;
@@ -928,8 +901,28 @@ static void gpu_attention(eng_backend *be, int il, const eng_act *q, const eng_a
     a.c = (uint32_t)hp->head_dim;
     a.d = kv_dim;
     a.f0 = 1.0f / sqrtf((float)hp->head_dim);
-    a.n_rot = p.n_rot;
-    a.neox = p.neox;
+    a.n_rot = (uint32_t)hp->n_rot;
+    a.neox = hp->rope_type == ENG_ROPE_NEOX ? 1 : 0;
+    if (n_tok == 1 && g->attention_dec) {
+        grid(g, (uint64_t)hp->n_head, &gx, &gy);
+        a.gx = gx;
+        wg_bind bd[8] = {{0}, B(q->buf), B(k->buf), B(v->buf), B(g->kc[il]), B(g->vc[il]), B(out->buf), B(g->rope_cs)};
+        dispatch(g, g->attention_dec, &a, sizeof a, bd, 8, gx, gy, "attention_dec");
+        return;
+    }
+    op_params p = {0};
+    p.n = (uint32_t)n_tok * kv_dim / 2;
+    p.n_tok = (uint32_t)n_tok;
+    p.a = (uint32_t)pos0;
+    p.b = kv_dim / 2;
+    p.c = (uint32_t)hp->head_dim;
+    p.n_rot = a.n_rot;
+    p.neox = a.neox;
+    eltwise_grid(g, p.n, &gx, &gy);
+    p.gx = gx;
+    wg_bind bs[6] = {{0}, B(k->buf), B(v->buf), B(g->kc[il]), B(g->vc[il]), B(g->rope_cs)};
+    dispatch(g, g->kv_store, &p, sizeof p, bs, 6, gx, gy, "kv_store");
+
     wg_bind ba[6] = {{0}, B(q->buf), B(g->kc[il]), B(g->vc[il]), B(out->buf), B(g->rope_cs)};
     /* prefill: blocks of ATT_AQ query tokens per workgroup (attention_mq) */
     if (n_tok > 1 && hp->head_dim <= 128 && g->att_mq) {

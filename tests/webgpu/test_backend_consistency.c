@@ -28,8 +28,10 @@
  *           a fused Q|K|V with an odd-row part (test_fused_upload_odd_rows).
  *   rmsnorm, rope (NORM and NEOX, n_rot < head_dim, pos0 > 0), attention
  *           (prefill of 130 so keys span three 64-key tiles, decode and more
- *           prefill at pos0 > 0, GQA 4, head_dim 64 / 128 / 256, KV cache F32
- *           and F16), swiglu, add, get_row and argmax (ties to the lowest
+ *           prefill at pos0 > 0, GQA 4, head_dim 64 / 128 / 256 (decode in
+ *           attention_dec, which also appends the token to the cache that the
+ *           next prefill reads) and 96 (decode through kv_store + attention),
+ *           KV cache F32 and F16), swiglu, add, get_row and argmax (ties to the lowest
  *           index): GPU against the CPU backend's ops on the same inputs.
  *
  * Needs a real WebGPU adapter (here Mesa's lavapipe through Dawn). Without
@@ -747,18 +749,20 @@ static void op_model_free(op_model *om) {
     for (int i = 0; i < 4; i++) free(om->bufs[i]);
 }
 
-static const op_cfg CFGS[5] = {
+static const op_cfg CFGS[] = {
     {8, 2, 64, 64, ENG_ROPE_NORM, GGUF_TYPE_F32},    /* GQA 4, llama layout */
     {8, 2, 64, 32, ENG_ROPE_NEOX, GGUF_TYPE_F16},    /* n_rot < head_dim */
     {4, 1, 128, 128, ENG_ROPE_NEOX, GGUF_TYPE_F32},  /* GQA 4, qwen2 layout */
     {4, 1, 128, 96, ENG_ROPE_NORM, GGUF_TYPE_F16},   /* n_rot < head_dim */
     {2, 2, 256, 256, ENG_ROPE_NEOX, GGUF_TYPE_F16},  /* the largest head_dim the kernel takes, no GQA */
+    {4, 2, 96, 96, ENG_ROPE_NEOX, GGUF_TYPE_F16},    /* 12 chunks of 8 per head: decode without attention_dec */
 };
+#define N_CFGS ((int)(sizeof CFGS / sizeof CFGS[0]))
 
 static const char *rope_name(eng_rope_type r) { return r == ENG_ROPE_NEOX ? "NEOX" : "NORM"; }
 
 static void test_rope(void) {
-    for (int ci = 0; ci < 5; ci++) {
+    for (int ci = 0; ci < N_CFGS; ci++) {
         const op_cfg *c = &CFGS[ci];
         op_model om;
         char err[512];
@@ -810,7 +814,7 @@ static void test_rope(void) {
 }
 
 static void test_attention(void) {
-    for (int ci = 0; ci < 5; ci++) {
+    for (int ci = 0; ci < N_CFGS; ci++) {
         const op_cfg *c = &CFGS[ci];
         op_model om;
         char err[512];
