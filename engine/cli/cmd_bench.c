@@ -17,7 +17,8 @@
  * mem_total_bytes, os, kernel, arch, build_compiler, build_flags) and the
  * model's general.name (model_name: "synthetic-llama-3.2-1b" for mkmodel's).
  * With --backend webgpu the rows name the adapter (gpu_info, gpu_vendor,
- * gpu_device, gpu_api, gpu_adapter_type), n_gpu_layers is the layer count (all
+ * gpu_device, gpu_api, gpu_adapter_type; gpu_features: which int8 dot product
+ * the kernels use and whether timestamps are on), n_gpu_layers is the layer count (all
  * on the GPU) and tg reads back only the greedy token (4 bytes), as a decode
  * loop needs; --profile adds each kernel's GPU time for one decode step.
  */
