@@ -42,14 +42,74 @@ var<workgroup> xsq: array<vec4<u32>, 128 * MQB>; // [block][word 0..7][token / 4
 var<workgroup> xsd: array<vec4<f32>, 16 * MQB>;  // [block][token / 4]: dx
 var<workgroup> xss: array<vec4<i32>, 16 * MQB>;  // [block][token / 4]: sum of the int8 values
 
+// One K-step's share of a thread's global loads (matmul_q's loader roles:
+// weight row wr = li / 2, half h = li % 2; li < 128: token li / 2's words,
+// half h; 128 <= li < 192: token li - 128's (dx, sum)). Zeros past the edges.
+struct MQL {
+    wv: array<vec4<u32>, MQB>,
+    wd: array<f32, MQB>,
+    xv: array<vec4<u32>, MQB>,
+    xd: array<vec2<f32>, MQB>,
+};
+fn mmq_load(r0: u32, t0: u32, li: u32, bk0: u32) -> MQL {
+    let nbk = p.K >> 5u;
+    let wr = li >> 1u;
+    let h = li & 1u;
+    var l: MQL;
+    for (var u = 0u; u < MQB; u += 1u) {
+        let bk = bk0 + u;
+        if (r0 + wr < p.M && bk < nbk) {
+            l.wv[u] = w_i8x16(r0 + wr + p.wr0, bk, h);
+            l.wd[u] = w_d(r0 + wr + p.wr0, bk);
+        }
+        if (li < 128u) {
+            let xt = li >> 1u;
+            if (t0 + xt < p.n_tok && bk < nbk) {
+                l.xv[u] = bitcast<vec4<u32>>(x[(((t0 + xt) * p.K + 32u * bk) >> 4u) + h]);
+            }
+        } else if (li < 192u) {
+            let xt = li - 128u;
+            if (t0 + xt < p.n_tok && bk < nbk) {
+                let e = 2u * ((t0 + xt) * nbk + bk);
+                l.xd[u] = vec2<f32>(g[e >> 2u][e & 3u], g[e >> 2u][(e & 3u) + 1u]);
+            }
+        }
+    }
+    return l;
+}
+// ... and its stores into workgroup memory
+fn mmq_store(li: u32, l: MQL) {
+    let wr = li >> 1u;
+    let h = li & 1u;
+    for (var u = 0u; u < MQB; u += 1u) {
+        for (var c = 0u; c < 4u; c += 1u) {
+            wsq[(u * 8u + 4u * h + c) * 32u + (wr >> 2u)][wr & 3u] = l.wv[u][c];
+        }
+        if (h == 0u) {
+            wsd[u * 32u + (wr >> 2u)][wr & 3u] = l.wd[u];
+        }
+        if (li < 128u) {
+            let xt = li >> 1u;
+            for (var c = 0u; c < 4u; c += 1u) {
+                xsq[(u * 8u + 4u * h + c) * 16u + (xt >> 2u)][xt & 3u] = l.xv[u][c];
+            }
+        } else if (li < 192u) {
+            let xt = li - 128u;
+            xsd[u * 16u + (xt >> 2u)][xt & 3u] = l.xd[u].x;
+            xss[u * 16u + (xt >> 2u)][xt & 3u] = i32(l.xd[u].y);
+        }
+    }
+}
+
+// MMQ_PF (host constant): the next K-step's global loads are issued before
+// this step's arithmetic (registers in flight while it runs) instead of after
+// it.
 @compute @workgroup_size(256)
 fn matmul_q(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
     let r0 = wid.x * 128u;
     let t0 = wid.y * 64u;
     let tr = li % 16u;
     let tt = li / 16u;
-    let wr = li >> 1u;      // loader: weight row wr of the tile, half h
-    let h = li & 1u;
     let nbk = p.K >> 5u;
     var a0: array<vec4<f32>, 4>; // rows 4 tr.., one vec4 per token
     var a1: array<vec4<f32>, 4>; // rows 64 + 4 tr..
@@ -57,42 +117,16 @@ fn matmul_q(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
         a0[i] = vec4<f32>(0.0);
         a1[i] = vec4<f32>(0.0);
     }
+    var ld = mmq_load(r0, t0, li, 0u);
     for (var bk0 = 0u; bk0 < nbk; bk0 += MQB) {
-        for (var u = 0u; u < MQB; u += 1u) {
-            let bk = bk0 + u;
-            var wv = vec4<u32>(0u);
-            var wdv = 0.0;
-            if (r0 + wr < p.M && bk < nbk) {
-                wv = w_i8x16(r0 + wr + p.wr0, bk, h);
-                wdv = w_d(r0 + wr + p.wr0, bk);
-            }
-            for (var c = 0u; c < 4u; c += 1u) {
-                wsq[(u * 8u + 4u * h + c) * 32u + (wr >> 2u)][wr & 3u] = wv[c];
-            }
-            if (h == 0u) {
-                wsd[u * 32u + (wr >> 2u)][wr & 3u] = wdv;
-            }
-            if (li < 128u) {
-                let xt = li >> 1u; // token xt, half h
-                var xv = vec4<u32>(0u);
-                if (t0 + xt < p.n_tok && bk < nbk) {
-                    xv = bitcast<vec4<u32>>(x[(((t0 + xt) * p.K + 32u * bk) >> 4u) + h]);
-                }
-                for (var c = 0u; c < 4u; c += 1u) {
-                    xsq[(u * 8u + 4u * h + c) * 16u + (xt >> 2u)][xt & 3u] = xv[c];
-                }
-            } else if (li < 192u) {
-                let xt = li - 128u;
-                var d = vec2<f32>(0.0);
-                if (t0 + xt < p.n_tok && bk < nbk) {
-                    let e = 2u * ((t0 + xt) * nbk + bk);
-                    d = vec2<f32>(g[e >> 2u][e & 3u], g[e >> 2u][(e & 3u) + 1u]);
-                }
-                xsd[u * 16u + (xt >> 2u)][xt & 3u] = d.x;
-                xss[u * 16u + (xt >> 2u)][xt & 3u] = i32(d.y);
-            }
+        if (!MMQ_PF && bk0 > 0u) {
+            ld = mmq_load(r0, t0, li, bk0);
         }
+        mmq_store(li, ld);
         workgroupBarrier();
+        if (MMQ_PF) {
+            ld = mmq_load(r0, t0, li, bk0 + MQB);
+        }
         for (var u = 0u; u < MQB; u += 1u) {
             // integer sums over block u: s0[t] rows 4 tr.., s1[t] rows 64 + 4 tr..
             var s0: array<vec4<i32>, 4>;
