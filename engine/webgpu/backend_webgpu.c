@@ -68,6 +68,10 @@ WGSL(attention) WGSL(attention_dec) WGSL(eltwise) WGSL(argmax) WGSL(mmq)
  * workgroup memory (AQ * 128 + 2 * AQ * AW) * 4 bytes. H200, 8B Q4_0 pp512:
  * AQ 4 1695, 8 1668, 16 1677 tokens/s (one token per workgroup: 1551) */
 #define ATT_AQ 4
+/* matmul_q (prefill on int8 inputs): 32-value blocks per K-step (MQB in
+ * mmq.wgsl; workgroup memory 7168 bytes per block). H200, 8B pp512: 2 blocks
+ * Q4_0 3046 against 2583 with 1 (before MMQ_PF) */
+#define MMQ_BLOCKS 2
 /* threads per attention workgroup; head_dim <= 4 * AW */
 #define ATT_WG 64  /* LLMCAP_WEBGPU_AW overrides (32..256, a power of two) */
 /* threads per attention_dec workgroup (decode: one new token, the cache
@@ -141,6 +145,7 @@ typedef struct gpu_be {
     unsigned mv32_wg, mv32_r; /* 0 = no matvec32 */
     bool mvq;                 /* matvec32 on int8 inputs for Q4_0 / Q8_0 (LLMCAP_WEBGPU_MVQ) */
     bool mmq_pf;              /* matmul_q issues the next K-step's loads before this step's arithmetic (LLMCAP_WEBGPU_MMQ_PF) */
+    unsigned mqb;             /* matmul_q: 32-value blocks per K-step (LLMCAP_WEBGPU_MQB: 1, 2, 4) */
     bool mmq;                 /* prefill on int8 inputs for them (LLMCAP_WEBGPU_MMQ): quant_x + matmul_q */
     wg_pipeline *quant_x[GGUF_TYPE_COUNT], *mm_q[GGUF_TYPE_COUNT]; /* NULL: the f32 matmul */
     wg_buffer xq, xd;         /* quant_x's output: [n_batch][K / 4] words, [n_batch][K / 32] (dx, sum) */
@@ -469,9 +474,9 @@ static eng_status make_mm_pipes_try(gpu_be *g, int t, char *err, size_t err_len)
     const bool blk32 = g->mv32_wg && (t == GGUF_TYPE_Q4_0 || t == GGUF_TYPE_Q8_0 || t == GGUF_TYPE_F16);
     const bool mvq = blk32 && g->mvq && t != GGUF_TYPE_F16;
     snprintf(consts, sizeof consts, "const MV_WG = %uu;\nconst MV_R = %uu;\nconst MV_U = %uu;\nconst MV32_WG = %uu;\n"
-             "const MV32_R = %uu;\nconst MVQ = %s;\nconst MMQ_PF = %s;\n%s", g->mv_wg, g->mv_r, g->mv_u,
-             g->mv32_wg ? g->mv32_wg : 64, g->mv32_r ? g->mv32_r : 1, mvq ? "true" : "false",
-             g->mmq_pf ? "true" : "false", g->idot_poly ? IDOT4_POLY : IDOT4_BUILTIN);
+             "const MV32_R = %uu;\nconst MVQ = %s;\nconst MMQ_PF = %s;\nconst MQB = %uu;\n%s", g->mv_wg, g->mv_r,
+             g->mv_u, g->mv32_wg ? g->mv32_wg : 64, g->mv32_r ? g->mv32_r : 1, mvq ? "true" : "false",
+             g->mmq_pf ? "true" : "false", g->mqb, g->idot_poly ? IDOT4_POLY : IDOT4_BUILTIN);
     const char *parts[4] = {wgsl_mm_common, type_wgsl(t), wgsl_mm_kernels, wgsl_matvec32};
     const int n_parts = blk32 ? 4 : 3;
     g->mv_rows[t] = blk32 ? g->mv32_r : g->mv_r;
@@ -1184,7 +1189,22 @@ static eng_status gpu_init(eng_backend *be, char *err, size_t err_len) {
     g->mv32_r = MV32_R;
     if ((st = env_switch("LLMCAP_WEBGPU_MVQ", true, &g->mvq, err, err_len)) != ENG_OK) return st;
     if ((st = env_switch("LLMCAP_WEBGPU_MMQ", true, &g->mmq, err, err_len)) != ENG_OK) return st;
-    if ((st = env_switch("LLMCAP_WEBGPU_MMQ_PF", false, &g->mmq_pf, err, err_len)) != ENG_OK) return st;
+    if ((st = env_switch("LLMCAP_WEBGPU_MMQ_PF", true, &g->mmq_pf, err, err_len)) != ENG_OK) return st;
+    g->mqb = MMQ_BLOCKS;
+    const char *mqb = getenv("LLMCAP_WEBGPU_MQB");
+    if (mqb) {
+        if (strcmp(mqb, "1") && strcmp(mqb, "2") && strcmp(mqb, "4"))
+            return eng_fail(err, err_len, ENG_ERR_ARG, "LLMCAP_WEBGPU_MQB='%s': expected 1, 2 or 4", mqb);
+        g->mqb = (unsigned)atoi(mqb);
+    }
+    /* matmul_q's workgroup memory (mmq.wgsl: wsq, wsd, xsq, xsd, xss) must fit the device */
+    if (g->mqb * (256 + 32 + 128 + 16 + 16) * 16 > g->lim.max_compute_workgroup_storage_size) {
+        if (mqb)
+            return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED,
+                            "LLMCAP_WEBGPU_MQB='%s': needs %u bytes of workgroup memory, the adapter has %u", mqb,
+                            g->mqb * 448 * 16, (unsigned)g->lim.max_compute_workgroup_storage_size);
+        g->mqb = 1;
+    }
     /* prefill tiles: matmul2's 128 x 64 by default (H200, 8B shape, pp512:
      * Q4_0 1551 against 1402 tokens/s with matmul's 64 x 64, Q8_0 1497 / 1421,
      * F16 1598 / 1359; 128 x 128 tiles with 8 x 8 per thread were slower:

@@ -35,7 +35,7 @@ fn quant_x(@builtin(global_invocation_id) gid: vec3<u32>) {
 // (rows 4 tr.. and 64 + 4 tr.., tokens 4 tt..), K in steps of MQB blocks.
 // Workgroup memory holds word i (4 int8) of each block for 4 rows or 4
 // tokens per vec4, so a thread's reads are conflict-free vec4 loads.
-const MQB = 2u;
+// MQB (blocks per K-step, host constant: 2 by default) comes first.
 var<workgroup> wsq: array<vec4<u32>, 256 * MQB>; // [block][word 0..7][row / 4]
 var<workgroup> wsd: array<vec4<f32>, 32 * MQB>;  // [block][row / 4]: d
 var<workgroup> xsq: array<vec4<u32>, 128 * MQB>; // [block][word 0..7][token / 4]
