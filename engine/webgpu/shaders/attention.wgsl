@@ -17,26 +17,12 @@ var<workgroup> rd: array<f32, AW>;
 
 // element e of the query head at q[base ..], rotated for token t (as kval in kv_store.wgsl)
 fn qval(base: u32, e: u32, t: u32) -> f32 {
-    if (e >= p.n_rot) {
+    let r = rope_pair(e);
+    if (!r.rot) {
         return q[base + e];
     }
-    let half = p.n_rot / 2u;
-    if (p.neox == 1u) {
-        let i = select(e - half, e, e < half);
-        let co = cs[t * p.n_rot + 2u * i];
-        let si = cs[t * p.n_rot + 2u * i + 1u];
-        if (e < half) {
-            return q[base + e] * co - q[base + e + half] * si;
-        }
-        return q[base + i] * si + q[base + e] * co;
-    }
-    let i = e / 2u;
-    let co = cs[t * p.n_rot + 2u * i];
-    let si = cs[t * p.n_rot + 2u * i + 1u];
-    if ((e & 1u) == 0u) {
-        return q[base + e] * co - q[base + e + 1u] * si;
-    }
-    return q[base + e - 1u] * si + q[base + e] * co;
+    let o = t * p.n_rot + 2u * r.i;
+    return q[base + e] * cs[o] + q[base + r.j] * (r.s * cs[o + 1u]);
 }
 
 // the pair of cache values at pair index i (element 2i, 2i+1)

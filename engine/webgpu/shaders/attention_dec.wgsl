@@ -38,31 +38,6 @@ var<workgroup> sc: array<f32, DW>;             // the tile's exp(score - max)
 var<workgroup> rd: array<f32, DW>;             // reductions
 var<workgroup> pv: array<vec4<f32>, DW * CH / 4u>; // value-sum partials [KG][HD]
 
-// RoPE of element e: out = x[e] * co + x[j] * ssi (j = the pair partner;
-// elements past n_rot: j = e, co = 1, ssi = 0)
-struct RP {
-    j: u32,
-    co: f32,
-    ssi: f32,
-};
-fn rope_pair(e: u32) -> RP {
-    if (e >= p.n_rot) {
-        return RP(e, 1.0, 0.0);
-    }
-    let half = p.n_rot / 2u;
-    var i = e / 2u;
-    var j = e ^ 1u;
-    var first = (e & 1u) == 0u;
-    if (p.neox == 1u) {
-        first = e < half;
-        i = select(e - half, e, first);
-        j = select(e - half, e + half, first);
-    }
-    let co = cs[2u * i];
-    let si = cs[2u * i + 1u];
-    return RP(j, co, select(si, -si, first));
-}
-
 // dims CH c .. of a cache chunk as floats (f32: the first vec4 only)
 fn chunk_lo(w: vec4<u32>) -> vec4<f32> {
     if (KV_F16) {
@@ -138,9 +113,16 @@ fn attention_dec(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocatio
     var qv = 0.0;
     var kv = 0.0;
     if (li < HD) {
+        // RoPE (rope_pair, ops_common.wgsl); the table holds the one token
         let r = rope_pair(li);
-        qv = qr[li] * r.co + qr[r.j] * r.ssi;
-        kv = kr[li] * r.co + kr[r.j] * r.ssi;
+        qv = qr[li];
+        kv = kr[li];
+        if (r.rot) {
+            let co = cs[2u * r.i];
+            let ssi = r.s * cs[2u * r.i + 1u];
+            qv = qr[li] * co + qr[r.j] * ssi;
+            kv = kr[li] * co + kr[r.j] * ssi;
+        }
     }
     workgroupBarrier();
     if (li < HD) {

@@ -11,26 +11,12 @@
 
 // element e of the head at k[base ..], rotated for token t
 fn kval(base: u32, e: u32, t: u32) -> f32 {
-    if (e >= p.n_rot) {
+    let r = rope_pair(e);
+    if (!r.rot) {
         return k[base + e];
     }
-    let half = p.n_rot / 2u;
-    if (p.neox == 1u) {
-        let i = select(e - half, e, e < half);
-        let co = cs[t * p.n_rot + 2u * i];
-        let si = cs[t * p.n_rot + 2u * i + 1u];
-        if (e < half) {
-            return k[base + e] * co - k[base + e + half] * si;
-        }
-        return k[base + i] * si + k[base + e] * co;
-    }
-    let i = e / 2u;
-    let co = cs[t * p.n_rot + 2u * i];
-    let si = cs[t * p.n_rot + 2u * i + 1u];
-    if ((e & 1u) == 0u) {
-        return k[base + e] * co - k[base + e + 1u] * si;
-    }
-    return k[base + e - 1u] * si + k[base + e] * co;
+    let o = t * p.n_rot + 2u * r.i;
+    return k[base + e] * cs[o] + k[base + r.j] * (r.s * cs[o + 1u]);
 }
 
 @compute @workgroup_size(256)
