@@ -1114,6 +1114,30 @@ static eng_status env_switch(const char *name, bool dflt, bool *out, char *err, 
     return ENG_OK;
 }
 
+/* A count from the environment: unset = dflt; else a whole decimal number in
+ * [lo, hi], a power of two when pow2, or "0" when zero_ok; anything else
+ * (trailing characters, a sign, out of range) is ENG_ERR_ARG with a message
+ * naming the variable. */
+static eng_status env_count(const char *name, unsigned dflt, unsigned lo, unsigned hi, bool pow2, bool zero_ok,
+                            unsigned *out, char *err, size_t err_len) {
+    const char *v = getenv(name);
+    *out = dflt;
+    if (!v) return ENG_OK;
+    char *end = NULL;
+    unsigned long n = v[0] >= '0' && v[0] <= '9' ? strtoul(v, &end, 10) : 0;
+    const bool ok = end && !*end &&
+                    ((zero_ok && n == 0) || (n >= lo && n <= hi && (!pow2 || (n & (n - 1)) == 0)));
+    if (!ok)
+        return eng_fail(err, err_len, ENG_ERR_ARG, "%s='%s': %s in [%u, %u]%s", name, v,
+                        pow2 ? "a power of two" : "a count", lo, hi, zero_ok ? ", or 0 (off)" : "");
+    *out = (unsigned)n;
+    return ENG_OK;
+}
+
+/* matmul_q's workgroup memory in bytes for mqb blocks per K-step (mmq.wgsl:
+ * wsq, wsd, xsq, xsd, xss) */
+static unsigned mmq_smem(unsigned mqb) { return mqb * (256 + 32 + 128 + 16 + 16) * 16; }
+
 /* matvec32's workgroup memory in bytes for WG threads and R rows (its arrays
  * red and red_s) */
 static unsigned mv32_smem(unsigned wg, unsigned r) { return 2 * ((r + 3) / 4) * wg * 16 + wg * 4; }
@@ -1130,37 +1154,17 @@ static eng_status gpu_init(eng_backend *be, char *err, size_t err_len) {
     eng_status st = wg_open(&op, &g->dev, err, err_len);
     if (st != ENG_OK) return st;
     g->lim = *wg_get_limits(g->dev);
-    g->att_wg = ATT_WG;
-    const char *aw = getenv("LLMCAP_WEBGPU_AW");
-    if (aw) {
-        unsigned a = 0;
-        if (sscanf(aw, "%u", &a) != 1 || a < 32 || a > 256 || (a & (a - 1)))
-            return eng_fail(err, err_len, ENG_ERR_ARG, "LLMCAP_WEBGPU_AW='%s': a power of two in [32, 256]", aw);
-        g->att_wg = a;
-    }
+    if ((st = env_count("LLMCAP_WEBGPU_AW", ATT_WG, 32, 256, true, false, &g->att_wg, err, err_len)) != ENG_OK)
+        return st;
     if ((st = env_switch("LLMCAP_WEBGPU_ATT_MQ", true, &g->att_mq, err, err_len)) != ENG_OK) return st;
-    g->att_dec_wg = ATT_DEC_WG;
-    const char *adec = getenv("LLMCAP_WEBGPU_ADEC");
-    if (adec) {
-        unsigned a = 0;
-        char tail;
-        if (!strcmp(adec, "0")) a = 0;
-        else if (sscanf(adec, "%u%c", &a, &tail) != 1 || a < 32 || a > 256 || (a & (a - 1)))
-            return eng_fail(err, err_len, ENG_ERR_ARG,
-                            "LLMCAP_WEBGPU_ADEC='%s': a power of two in [32, 256], or 0 (off)", adec);
-        g->att_dec_wg = a;
-    }
+    if ((st = env_count("LLMCAP_WEBGPU_ADEC", ATT_DEC_WG, 32, 256, true, true, &g->att_dec_wg, err, err_len)) !=
+        ENG_OK)
+        return st;
     /* at least head_dim threads; off where the head does not fit the kernel */
     while (g->att_dec_wg && g->att_dec_wg < (unsigned)hp->head_dim && g->att_dec_wg < 256) g->att_dec_wg *= 2;
     if (!att_dec_fits(g, g->att_dec_wg, (unsigned)hp->head_dim, be->p.type_kv == GGUF_TYPE_F16)) g->att_dec_wg = 0;
-    g->att_aq = ATT_AQ;
-    const char *aq = getenv("LLMCAP_WEBGPU_AQ");
-    if (aq) {
-        unsigned a = 0;
-        if (sscanf(aq, "%u", &a) != 1 || a < 1 || a > 16)
-            return eng_fail(err, err_len, ENG_ERR_ARG, "LLMCAP_WEBGPU_AQ='%s': a count in [1, 16]", aq);
-        g->att_aq = a;
-    }
+    if ((st = env_count("LLMCAP_WEBGPU_AQ", ATT_AQ, 1, 16, false, false, &g->att_aq, err, err_len)) != ENG_OK)
+        return st;
     g->mv_wg = MV_WG;
     g->mv_r = MV_R;
     g->mv_u = MV_U;
@@ -1176,33 +1180,22 @@ static eng_status gpu_init(eng_backend *be, char *err, size_t err_len) {
         g->mv_r = b;
         g->mv_u = u;
     }
-    g->submit_every = SUBMIT_EVERY;
-    const char *se = getenv("LLMCAP_WEBGPU_SUBMIT_EVERY");
-    if (se) {
-        char *end = NULL;
-        long v = strtol(se, &end, 10);
-        if (!*se || *end || v < 0 || v > 100000)
-            return eng_fail(err, err_len, ENG_ERR_ARG, "LLMCAP_WEBGPU_SUBMIT_EVERY='%s': expected a count >= 0", se);
-        g->submit_every = (unsigned)v;
-    }
+    if ((st = env_count("LLMCAP_WEBGPU_SUBMIT_EVERY", SUBMIT_EVERY, 0, 100000, false, false, &g->submit_every, err,
+                        err_len)) != ENG_OK)
+        return st;
     g->mv32_wg = MV32_WG;
     g->mv32_r = MV32_R;
     if ((st = env_switch("LLMCAP_WEBGPU_MVQ", true, &g->mvq, err, err_len)) != ENG_OK) return st;
     if ((st = env_switch("LLMCAP_WEBGPU_MMQ", true, &g->mmq, err, err_len)) != ENG_OK) return st;
     if ((st = env_switch("LLMCAP_WEBGPU_MMQ_PF", true, &g->mmq_pf, err, err_len)) != ENG_OK) return st;
-    g->mqb = MMQ_BLOCKS;
-    const char *mqb = getenv("LLMCAP_WEBGPU_MQB");
-    if (mqb) {
-        if (strcmp(mqb, "1") && strcmp(mqb, "2") && strcmp(mqb, "4"))
-            return eng_fail(err, err_len, ENG_ERR_ARG, "LLMCAP_WEBGPU_MQB='%s': expected 1, 2 or 4", mqb);
-        g->mqb = (unsigned)atoi(mqb);
-    }
-    /* matmul_q's workgroup memory (mmq.wgsl: wsq, wsd, xsq, xsd, xss) must fit the device */
-    if (g->mqb * (256 + 32 + 128 + 16 + 16) * 16 > g->lim.max_compute_workgroup_storage_size) {
-        if (mqb)
+    if ((st = env_count("LLMCAP_WEBGPU_MQB", MMQ_BLOCKS, 1, 4, true, false, &g->mqb, err, err_len)) != ENG_OK)
+        return st;
+    /* matmul_q's workgroup memory must fit the device */
+    if (mmq_smem(g->mqb) > g->lim.max_compute_workgroup_storage_size) {
+        if (getenv("LLMCAP_WEBGPU_MQB"))
             return eng_fail(err, err_len, ENG_ERR_UNSUPPORTED,
-                            "LLMCAP_WEBGPU_MQB='%s': needs %u bytes of workgroup memory, the adapter has %u", mqb,
-                            g->mqb * 448 * 16, (unsigned)g->lim.max_compute_workgroup_storage_size);
+                            "LLMCAP_WEBGPU_MQB=%u: needs %u bytes of workgroup memory, the adapter has %u", g->mqb,
+                            mmq_smem(g->mqb), (unsigned)g->lim.max_compute_workgroup_storage_size);
         g->mqb = 1;
     }
     /* prefill tiles: matmul2's 128 x 64 by default (H200, 8B shape, pp512:

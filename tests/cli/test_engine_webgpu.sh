@@ -78,7 +78,8 @@ LLMCAP_WEBGPU_MEM_MIB=abc run run -m "$M/tiny-llama-f32.gguf" --ids 1,2 -n 2 --b
 # tuning variables take only their documented values (engine/README.md)
 for e in LLMCAP_WEBGPU_MM=3 LLMCAP_WEBGPU_ATT_MQ=yes LLMCAP_WEBGPU_AQ=0 LLMCAP_WEBGPU_SGMAT=x LLMCAP_WEBGPU_MVQ=2 \
          LLMCAP_WEBGPU_MMQ=on LLMCAP_WEBGPU_MV32=128,17 LLMCAP_WEBGPU_ADEC=100 LLMCAP_WEBGPU_ADEC=64x \
-         LLMCAP_WEBGPU_MQB=3 LLMCAP_WEBGPU_MMQ_PF=2; do
+         LLMCAP_WEBGPU_MQB=3 LLMCAP_WEBGPU_MMQ_PF=2 LLMCAP_WEBGPU_AW=64x LLMCAP_WEBGPU_AQ=4z \
+         LLMCAP_WEBGPU_SUBMIT_EVERY=-1; do
     env "$e" "$ENG" run -m "$M/tiny-llama-f32.gguf" --ids 1,2 -n 2 --backend webgpu > "$T/out" 2> "$T/err"
     RC=$?
     [ "$RC" = 2 ] && grep -q "${e%%=*}='${e#*=}'" "$T/err" && ok || bad "bad $e: exit $RC: $(cat "$T/err")"
